@@ -1,0 +1,79 @@
+// Owns building the typed client: queries and mutations over HTTP, subscriptions over WebSocket, or all over WS.
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  wsLink,
+  type TRPCClient,
+} from '@trpc/client';
+import type { AppRouter } from '@loopsy/daemon/router';
+
+/** Any class that behaves like the browser WebSocket (the `ws` package, an encrypting tunnel socket…). */
+export type WebSocketLike = typeof globalThis.WebSocket;
+
+export interface LoopsyClientOptions {
+  /** The daemon's base URL, e.g. `http://127.0.0.1:19532`. */
+  url: string;
+  /** The owner API key or a credential issued by the daemon. */
+  apiKey: string;
+  /** `http` (default): calls over HTTP, subscriptions over a lazily opened WebSocket. `ws`: everything over one WebSocket. */
+  transport?: 'http' | 'ws';
+  /** The WebSocket class to use; defaults to the platform's global one. */
+  WebSocket?: WebSocketLike;
+}
+
+export type LoopsyClient = TRPCClient<AppRouter> & {
+  /** Closes the WebSocket (if one was opened). The client is unusable afterwards. */
+  close(): Promise<void>;
+};
+
+export function createLoopsyClient(opts: LoopsyClientOptions): LoopsyClient {
+  const base = parseBaseUrl(opts.url);
+  const WebSocketImpl = opts.WebSocket ?? globalThis.WebSocket;
+  const transport = opts.transport ?? 'http';
+  const wsUrl = `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}${base.pathname}trpc`;
+  const wsClient = createWSClient({
+    url: wsUrl,
+    ...(WebSocketImpl ? { WebSocket: WebSocketImpl } : {}),
+    lazy: { enabled: transport === 'http', closeMs: 5_000 },
+    connectionParams: () => ({ token: opts.apiKey }),
+    retryDelayMs: (attempt) => Math.min(30_000, 250 * 2 ** attempt),
+  });
+  const ws = wsLink<AppRouter>({ client: wsClient });
+  const http = httpBatchLink<AppRouter>({
+    url: `${base.origin}${base.pathname}trpc`,
+    headers: () => ({ authorization: `Bearer ${opts.apiKey}` }),
+  });
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      transport === 'ws'
+        ? ws
+        : splitLink({ condition: (op) => op.type === 'subscription', true: ws, false: http }),
+    ],
+  });
+  // The tRPC client is a proxy in which every property is a procedure path, so `close` is layered on top.
+  const close = (): Promise<void> => wsClient.close();
+  return new Proxy(client, {
+    get: (target, prop, receiver): unknown =>
+      prop === 'close' ? close : (Reflect.get(target, prop, receiver) as unknown),
+  }) as LoopsyClient;
+}
+
+function parseBaseUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(
+      `"${url}" is not a URL; pass the daemon's address, e.g. http://127.0.0.1:19532`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(
+      `The daemon URL must start with http:// or https://, not ${parsed.protocol}//`,
+    );
+  }
+  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
+  return parsed;
+}

@@ -1,0 +1,50 @@
+// Owns finding the local daemon from its data folder (Node only): daemon.json says where, api-key says who.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { createLoopsyClient, type LoopsyClient, type WebSocketLike } from './client.js';
+
+export interface ConnectLocalOptions {
+  /** The data folder; defaults to LOOPSY_HOME, then ~/.loopsy. */
+  home?: string;
+  transport?: 'http' | 'ws';
+}
+
+export class DaemonNotRunning extends Error {
+  override readonly name = 'DaemonNotRunning';
+}
+
+export function localHome(home?: string): string {
+  return path.resolve(home ?? process.env['LOOPSY_HOME'] ?? path.join(os.homedir(), '.loopsy'));
+}
+
+/** Connects to the daemon that serves `home`, as its owner. */
+export function connectLocal(opts: ConnectLocalOptions = {}): LoopsyClient {
+  const home = localHome(opts.home);
+  let state: { url?: unknown; pid?: unknown };
+  try {
+    state = JSON.parse(fs.readFileSync(path.join(home, 'daemon.json'), 'utf8')) as typeof state;
+  } catch {
+    throw new DaemonNotRunning(
+      `No Loopsy daemon is running for ${home}. Start one with \`loopsy start\`.`,
+    );
+  }
+  if (typeof state.url !== 'string') {
+    throw new DaemonNotRunning(
+      `${path.join(home, 'daemon.json')} is damaged. Restart the daemon with \`loopsy start\`.`,
+    );
+  }
+  let apiKey: string;
+  try {
+    apiKey = fs.readFileSync(path.join(home, 'api-key'), 'utf8').trim();
+  } catch {
+    throw new DaemonNotRunning(`No API key in ${home}. Run \`loopsy init\` first.`);
+  }
+  return createLoopsyClient({
+    url: state.url,
+    apiKey,
+    WebSocket: WebSocket as unknown as WebSocketLike,
+    ...(opts.transport ? { transport: opts.transport } : {}),
+  });
+}

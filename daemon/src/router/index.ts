@@ -1,0 +1,24 @@
+// Owns the app router: every capability is one sub-router here. Its type is what the client SDK is built from.
+import type { TRPCBuiltRouter } from '@trpc/server';
+import { router } from '../trpc.js';
+import { systemRouter } from './system.js';
+
+export const appRouter = router({
+  system: systemRouter,
+});
+
+type RootTypes = (typeof appRouter)['_def']['_config']['$types'];
+
+/**
+ * The router as clients see it: the same procedures, with the server-side context erased, so the SDK's
+ * declaration bundle carries no daemon internals (services, database, config types).
+ */
+export type AppRouter = TRPCBuiltRouter<
+  {
+    ctx: object;
+    meta: RootTypes['meta'];
+    errorShape: RootTypes['errorShape'];
+    transformer: RootTypes['transformer'];
+  },
+  (typeof appRouter)['_def']['record']
+>;

@@ -1,0 +1,71 @@
+// Owns building the service graph for one data folder, and tearing it down. Used by main.ts and by tests.
+import type { Config } from './config.js';
+import type { Services } from './context.js';
+import { dataPaths } from './paths.js';
+import { AuditLog } from './services/audit-log.js';
+import { ConfigFile } from './services/config-file.js';
+import type { NodeIdentity } from './services/node-identity.js';
+import { CredentialStore } from './services/credential-store.js';
+import { openDatabase } from './services/database.js';
+import { loadNodeIdentity } from './services/node-identity.js';
+import { OwnerKeyVerifier } from './services/owner-key.js';
+import { ensurePrivateDir } from './services/private-files.js';
+import { RateLimiter } from './services/rate-limiter.js';
+import { VERSION } from './version.js';
+
+declare module './context.js' {
+  interface Services {
+    version: string;
+    startedAt: number;
+    home: string;
+    identity: NodeIdentity;
+    config: ConfigFile;
+    ownerKey: OwnerKeyVerifier;
+    credentials: CredentialStore;
+    audit: AuditLog;
+    rateLimiter: RateLimiter;
+    now: () => number;
+  }
+}
+
+export interface OpenServicesOptions {
+  home: string;
+  config: Config;
+  now?: () => number;
+}
+
+export interface OpenedServices {
+  services: Services;
+  close(): void;
+}
+
+export function openServices(opts: OpenServicesOptions): OpenedServices {
+  const paths = dataPaths(opts.home);
+  const now = opts.now ?? Date.now;
+  ensurePrivateDir(paths.home);
+  const db = openDatabase(paths.database);
+  const audit = new AuditLog({
+    file: paths.audit,
+    maxBytes: opts.config.audit.maxBytes,
+    maxFiles: opts.config.audit.maxFiles,
+  });
+  const services: Services = {
+    version: VERSION,
+    startedAt: now(),
+    home: paths.home,
+    identity: loadNodeIdentity(db, opts.config.server.hostname),
+    config: new ConfigFile(paths.config, opts.config),
+    ownerKey: new OwnerKeyVerifier(paths.apiKey),
+    credentials: new CredentialStore(db, now),
+    audit,
+    rateLimiter: new RateLimiter(now),
+    now,
+  };
+  return {
+    services,
+    close() {
+      audit.close();
+      db.close();
+    },
+  };
+}
