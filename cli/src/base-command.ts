@@ -1,6 +1,6 @@
 // Owns what every command shares: --json and --home, output in both forms, and errors a user can act on.
 import { Command, Option } from 'clipanion';
-import { TRPCClientError } from '@loopsy/client-sdk/node';
+import { connectLocal, TRPCClientError, type LoopsyClient } from '@loopsy/client-sdk/node';
 import { resolveHome } from '@loopsy/daemon';
 
 /** An error whose message is for the user as it stands (no stack). */
@@ -34,6 +34,16 @@ export abstract class BaseCommand extends Command {
 
   protected get home(): string {
     return resolveHome(this.homeOption, this.context.env);
+  }
+
+  /** Runs `fn` with a client of the local daemon (its unix socket when up) and always closes it. */
+  protected async withLocalClient<T>(fn: (client: LoopsyClient) => Promise<T>): Promise<T> {
+    const client = connectLocal({ home: this.home });
+    try {
+      return await fn(client);
+    } finally {
+      await client.close();
+    }
   }
 
   /** Prints `value` as JSON with --json, else the human text. */

@@ -6,8 +6,14 @@ import { DaemonLogsCommand } from './commands/daemon/logs.js';
 import { DaemonStartCommand } from './commands/daemon/start.js';
 import { DaemonStatusCommand } from './commands/daemon/status.js';
 import { DaemonStopCommand } from './commands/daemon/stop.js';
+import { ExecJobsCommand } from './commands/exec/jobs.js';
+import { ExecRunCommand } from './commands/exec/run.js';
 import { KeyGenerateCommand } from './commands/key/generate.js';
 import { KeyShowCommand } from './commands/key/show.js';
+import { SessionsKillCommand, SessionsRemoveCommand } from './commands/sessions/kill.js';
+import { SessionsListCommand } from './commands/sessions/list.js';
+import { ShellAttachCommand } from './commands/shell/attach.js';
+import { ShellStartCommand } from './commands/shell/shell.js';
 
 export function createCli(): Cli {
   const cli = new Cli({ binaryLabel: 'Loopsy', binaryName: 'loopsy', binaryVersion: VERSION });
@@ -17,8 +23,15 @@ export function createCli(): Cli {
     DaemonStopCommand,
     DaemonStatusCommand,
     DaemonLogsCommand,
+    ExecRunCommand,
+    ExecJobsCommand,
     KeyShowCommand,
     KeyGenerateCommand,
+    ShellStartCommand,
+    ShellAttachCommand,
+    SessionsListCommand,
+    SessionsKillCommand,
+    SessionsRemoveCommand,
     Builtins.HelpCommand,
     Builtins.VersionCommand,
   ]) {

@@ -19,10 +19,34 @@ export function localHome(home?: string): string {
   return path.resolve(home ?? process.env['LOOPSY_HOME'] ?? path.join(os.homedir(), '.loopsy'));
 }
 
-/** Connects to the daemon that serves `home`, as its owner. */
+/** A WebSocket class that dials the daemon's unix socket whatever URL it is given (path and query kept). */
+function socketWebSocket(socketPath: string): WebSocketLike {
+  class UnixWebSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      const u = new URL(url);
+      super(`ws+unix://${socketPath}:${u.pathname}${u.search}`, protocols);
+    }
+  }
+  return UnixWebSocket as unknown as WebSocketLike;
+}
+
+/** Connects through the daemon's unix socket: the socket file's mode (0600) is the authentication. */
+export function connectSocket(socketPath: string): LoopsyClient {
+  return createLoopsyClient({
+    url: 'http://localhost/',
+    apiKey: '',
+    transport: 'ws',
+    WebSocket: socketWebSocket(socketPath),
+  });
+}
+
+/**
+ * Connects to the daemon that serves `home` as its owner: through its unix socket when there is one,
+ * else over HTTP with the API key.
+ */
 export function connectLocal(opts: ConnectLocalOptions = {}): LoopsyClient {
   const home = localHome(opts.home);
-  let state: { url?: unknown; pid?: unknown };
+  let state: { url?: unknown; pid?: unknown; socket?: unknown };
   try {
     state = JSON.parse(fs.readFileSync(path.join(home, 'daemon.json'), 'utf8')) as typeof state;
   } catch {
@@ -34,6 +58,10 @@ export function connectLocal(opts: ConnectLocalOptions = {}): LoopsyClient {
     throw new DaemonNotRunning(
       `${path.join(home, 'daemon.json')} is damaged. Restart the daemon with \`loopsy start\`.`,
     );
+  }
+  const socketPath = path.join(home, 'loopsyd.sock');
+  if (opts.transport !== 'http' && typeof state.socket === 'string' && fs.existsSync(socketPath)) {
+    return connectSocket(socketPath);
   }
   let apiKey: string;
   try {

@@ -13,5 +13,11 @@ export function createLoopsyClient(opts: LoopsyClientOptions): LoopsyClient {
 
 export type { LoopsyClient, LoopsyClientOptions, WebSocketLike } from './client.js';
 export type { AppRouter, RouterInputs, RouterOutputs } from './types.js';
-export { connectLocal, DaemonNotRunning, localHome, type ConnectLocalOptions } from './local.js';
+export {
+  connectLocal,
+  connectSocket,
+  DaemonNotRunning,
+  localHome,
+  type ConnectLocalOptions,
+} from './local.js';
 export { TRPCClientError } from '@trpc/client';

@@ -22,6 +22,8 @@ export interface Context {
   authProblem: 'missing' | 'invalid' | null;
   transport: Transport;
   remote: string | undefined;
+  /** Bytes queued on the caller's socket, so streams can wait instead of growing memory. */
+  outboundBacklog?: (() => number) | undefined;
 }
 
 export interface ContextInput {
@@ -31,10 +33,16 @@ export interface ContextInput {
   /** A bearer token to check, or a caller already established (unix socket: the file mode is the auth). */
   token?: string | undefined;
   caller?: Caller;
+  outboundBacklog?: () => number;
 }
 
 export function createContextInner(input: ContextInput): Context {
-  const base = { services: input.services, transport: input.transport, remote: input.remote };
+  const base = {
+    services: input.services,
+    transport: input.transport,
+    remote: input.remote,
+    outboundBacklog: input.outboundBacklog,
+  };
   if (input.caller) return { ...base, caller: input.caller, authProblem: null };
   if (input.token === undefined || input.token === '') {
     return { ...base, caller: null, authProblem: 'missing' };

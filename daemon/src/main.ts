@@ -41,6 +41,7 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<void> {
     nodeId: daemon.services.identity.nodeId,
     version: daemon.services.version,
     startedAt: new Date(daemon.services.startedAt).toISOString(),
+    ...(daemon.socket ? { socket: daemon.socket } : {}),
   });
   opts.onListening?.(daemon);
 

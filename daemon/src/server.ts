@@ -3,8 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import type { Services } from './context.js';
+import { dataPaths } from './paths.js';
 import { openServices } from './services.js';
 import { createHttpListener } from './transports/http.js';
+import { listenUnix, type UnixTransport } from './transports/unix.js';
 import { createWsTransport } from './transports/ws.js';
 
 export interface StartDaemonOptions {
@@ -14,12 +16,17 @@ export interface StartDaemonOptions {
   port?: number;
   host?: string;
   now?: () => number;
+  /** Listen on the data folder's unix socket too (default true). */
+  unixSocket?: boolean;
+  sweepIntervalMs?: number;
 }
 
 export interface RunningDaemon {
   url: string;
   port: number;
   host: string;
+  /** The unix socket path, when the local socket is up. */
+  socket: string | undefined;
   services: Services;
   close(): Promise<void>;
 }
@@ -29,10 +36,11 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
     home: opts.home,
     config: opts.config,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.sweepIntervalMs !== undefined ? { sweepIntervalMs: opts.sweepIntervalMs } : {}),
   });
   const { services } = opened;
-  const server = http.createServer(createHttpListener(services));
-  const ws = createWsTransport(services);
+  const server = http.createServer(createHttpListener(services, { transport: 'http' }));
+  const ws = createWsTransport(services, { transport: 'http' });
   server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   // A client that vanishes mid-request must never take the daemon down.
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -50,6 +58,17 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
     opened.close();
     throw listenError(err, host, opts.port ?? opts.config.server.port);
   }
+  let unix: UnixTransport | undefined;
+  if (opts.unixSocket !== false) {
+    try {
+      unix = await listenUnix(services, dataPaths(opts.home).socket);
+    } catch (err) {
+      // The TCP port still serves everything; local tools fall back to it with the API key.
+      process.stderr.write(
+        `loopsy: no local socket (${(err as Error).message}); local tools will use ${host}.\n`,
+      );
+    }
+  }
   const port = (server.address() as AddressInfo).port;
   const urlHost =
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -59,9 +78,11 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
     url: `http://${urlHost}:${port}`,
     port,
     host,
+    socket: unix?.path,
     services,
     close() {
       closing ??= (async () => {
+        await unix?.close();
         ws.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,16 +1,18 @@
 // Owns building the service graph for one data folder, and tearing it down. Used by main.ts and by tests.
-import type { Config } from './config.js';
+import { inheritedEnvironment, type Config } from './config.js';
 import type { Services } from './context.js';
 import { dataPaths } from './paths.js';
 import { AuditLog } from './services/audit-log.js';
 import { ConfigFile } from './services/config-file.js';
 import type { NodeIdentity } from './services/node-identity.js';
 import { CredentialStore } from './services/credential-store.js';
+import { JobManager } from './services/exec/job-manager.js';
 import { openDatabase } from './services/database.js';
 import { loadNodeIdentity } from './services/node-identity.js';
 import { OwnerKeyVerifier } from './services/owner-key.js';
 import { ensurePrivateDir } from './services/private-files.js';
 import { RateLimiter } from './services/rate-limiter.js';
+import { TerminalManager } from './services/terminal/terminal-manager.js';
 import { VERSION } from './version.js';
 
 declare module './context.js' {
@@ -24,6 +26,8 @@ declare module './context.js' {
     credentials: CredentialStore;
     audit: AuditLog;
     rateLimiter: RateLimiter;
+    terminals: TerminalManager;
+    jobs: JobManager;
     now: () => number;
   }
 }
@@ -32,6 +36,8 @@ export interface OpenServicesOptions {
   home: string;
   config: Config;
   now?: () => number;
+  /** Terminal reaping interval; 0 turns the timer off (tests sweep by hand). */
+  sweepIntervalMs?: number;
 }
 
 export interface OpenedServices {
@@ -49,21 +55,39 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     maxBytes: opts.config.audit.maxBytes,
     maxFiles: opts.config.audit.maxFiles,
   });
+  const config = new ConfigFile(paths.config, opts.config);
+  const terminals = new TerminalManager({
+    config: () => config.current().terminal,
+    execution: () => config.current().execution,
+    env: inheritedEnvironment,
+    home: paths.home,
+    now,
+    ...(opts.sweepIntervalMs !== undefined ? { sweepIntervalMs: opts.sweepIntervalMs } : {}),
+  });
+  const jobs = new JobManager({
+    config: () => config.current().execution,
+    env: inheritedEnvironment,
+    now,
+  });
   const services: Services = {
     version: VERSION,
     startedAt: now(),
     home: paths.home,
     identity: loadNodeIdentity(db, opts.config.server.hostname),
-    config: new ConfigFile(paths.config, opts.config),
+    config,
     ownerKey: new OwnerKeyVerifier(paths.apiKey),
     credentials: new CredentialStore(db, now),
     audit,
     rateLimiter: new RateLimiter(now),
+    terminals,
+    jobs,
     now,
   };
   return {
     services,
     close() {
+      terminals.close();
+      jobs.close();
       audit.close();
       db.close();
     },

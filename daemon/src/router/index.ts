@@ -1,10 +1,14 @@
 // Owns the app router: every capability is one sub-router here. Its type is what the client SDK is built from.
 import type { TRPCBuiltRouter } from '@trpc/server';
 import { router } from '../trpc.js';
+import { execRouter } from './exec.js';
 import { systemRouter } from './system.js';
+import { terminalRouter } from './terminal.js';
 
 export const appRouter = router({
   system: systemRouter,
+  terminal: terminalRouter,
+  exec: execRouter,
 });
 
 type RootTypes = (typeof appRouter)['_def']['_config']['$types'];

@@ -22,6 +22,8 @@ export const systemRouter = router({
       version: services.version,
       uptimeMs: services.now() - services.startedAt,
       pid: process.pid,
+      sessions: services.terminals.count(),
+      jobs: services.jobs.count(),
     };
   }),
 });

@@ -42,6 +42,25 @@ describe('HTTP transport', () => {
     expect(await outside.text()).toContain('/trpc/');
   });
 
+  it('refuses an oversized body with 413 before running anything, and stays up', async () => {
+    const res = await fetch(`${d.url}/trpc/exec.run`, {
+      method: 'POST',
+      headers: { ...auth(d.apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ command: 'echo', args: ['x'.repeat(200 * 1024)] }),
+    });
+    expect(res.status).toBe(413);
+    expect((await fetch(`${d.url}/trpc/system.health`)).status).toBe(200);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await fetch(`${d.url}/trpc/exec.run`, {
+      method: 'POST',
+      headers: { ...auth(d.apiKey), 'content-type': 'application/json' },
+      body: '{"command": "echo", ',
+    });
+    expect(res.status).toBe(400);
+  });
+
   it('survives a torn request', async () => {
     const net = await import('node:net');
     await new Promise<void>((resolve) => {

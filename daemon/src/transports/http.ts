@@ -1,10 +1,19 @@
 // Owns the HTTP transport: tRPC at /trpc (batching, JSON and binary inputs); everything else is a 404.
 import type http from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { bearerFrom, createContextInner, type Services } from '../context.js';
+import { bearerFrom, createContextInner, type Caller, type Services } from '../context.js';
 import { appRouter } from '../router/index.js';
 
-export function createHttpListener(services: Services): http.RequestListener {
+/** `local`: the unix socket, where the file's mode is the authentication and every caller is the owner's. */
+export interface ListenerOptions {
+  transport: 'http' | 'unix';
+  local?: Caller;
+}
+
+export function createHttpListener(
+  services: Services,
+  opts: ListenerOptions,
+): http.RequestListener {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
@@ -12,9 +21,10 @@ export function createHttpListener(services: Services): http.RequestListener {
     createContext: ({ req }) =>
       createContextInner({
         services,
-        transport: 'http',
+        transport: opts.transport,
         remote: req.socket.remoteAddress,
         token: bearerFrom(req.headers.authorization),
+        ...(opts.local ? { caller: opts.local } : {}),
       }),
   });
   return (req, res) => {

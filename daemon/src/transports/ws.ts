@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { WebSocketServer } from 'ws';
 import { bearerFrom, createContextInner, type Services } from '../context.js';
+import type { ListenerOptions } from './http.js';
 import { appRouter } from '../router/index.js';
 
 export interface WsTransport {
@@ -11,7 +12,7 @@ export interface WsTransport {
   close(): void;
 }
 
-export function createWsTransport(services: Services): WsTransport {
+export function createWsTransport(services: Services, opts: ListenerOptions): WsTransport {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: services.config.current().server.maxBodyBytes,
@@ -20,14 +21,16 @@ export function createWsTransport(services: Services): WsTransport {
     wss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 25_000, pongWaitMs: 10_000 },
-    createContext: ({ req, info }) => {
+    createContext: ({ req, res, info }) => {
       const params = info.connectionParams;
       const token = params?.['token'] ?? bearerFrom(req.headers.authorization);
       return createContextInner({
         services,
-        transport: 'ws',
+        transport: opts.transport === 'unix' ? 'unix' : 'ws',
         remote: req.socket.remoteAddress,
         token: token ?? undefined,
+        outboundBacklog: () => res.bufferedAmount,
+        ...(opts.local ? { caller: opts.local } : {}),
       });
     },
   });

@@ -1,5 +1,4 @@
 // `loopsy status`: whether the daemon runs, and what it reports about itself.
-import { connectLocal } from '@loopsy/client-sdk/node';
 import { BaseCommand } from '../../base-command.js';
 import { findRunning } from '../../daemon-control.js';
 
@@ -19,8 +18,7 @@ export class DaemonStatusCommand extends BaseCommand {
       );
       return 3;
     }
-    const client = connectLocal({ home: this.home });
-    try {
+    return this.withLocalClient(async (client) => {
       const status = await client.system.status.query();
       this.output({ running: true, url: state.url, ...status }, () =>
         [
@@ -30,9 +28,7 @@ export class DaemonStatusCommand extends BaseCommand {
         ].join('\n'),
       );
       return 0;
-    } finally {
-      await client.close();
-    }
+    });
   }
 }
 
