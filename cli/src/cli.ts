@@ -10,6 +10,10 @@ import { ExecJobsCommand } from './commands/exec/jobs.js';
 import { ExecRunCommand } from './commands/exec/run.js';
 import { KeyGenerateCommand } from './commands/key/generate.js';
 import { KeyShowCommand } from './commands/key/show.js';
+import { MobilePairCommand } from './commands/mobile/pair.js';
+import { PhoneListCommand, PhoneRevokeCommand } from './commands/phone/list.js';
+import { RelayConfigureCommand } from './commands/relay/configure.js';
+import { RelayServeCommand } from './commands/relay/serve.js';
 import { SessionsKillCommand, SessionsRemoveCommand } from './commands/sessions/kill.js';
 import { SessionsListCommand } from './commands/sessions/list.js';
 import { ShellAttachCommand } from './commands/shell/attach.js';
@@ -32,6 +36,11 @@ export function createCli(): Cli {
     SessionsListCommand,
     SessionsKillCommand,
     SessionsRemoveCommand,
+    RelayServeCommand,
+    RelayConfigureCommand,
+    MobilePairCommand,
+    PhoneListCommand,
+    PhoneRevokeCommand,
     Builtins.HelpCommand,
     Builtins.VersionCommand,
   ]) {

@@ -8,11 +8,13 @@ import {
   type TRPCClient,
 } from '@trpc/client';
 import type { AppRouter } from '@loopsy/daemon/router';
+import type { PhoneCredentials } from './relay/credentials.js';
+import { tunnelWebSocketClass } from './relay/tunnel-socket.js';
 
 /** Any class that behaves like the browser WebSocket (the `ws` package, an encrypting tunnel socket…). */
 export type WebSocketLike = typeof globalThis.WebSocket;
 
-export interface LoopsyClientOptions {
+export interface DirectClientOptions {
   /** The daemon's base URL, e.g. `http://127.0.0.1:19532`. */
   url: string;
   /** The owner API key or a credential issued by the daemon. */
@@ -23,12 +25,22 @@ export interface LoopsyClientOptions {
   WebSocket?: WebSocketLike;
 }
 
+export interface RelayClientOptions {
+  /** A paired phone's credentials (from `redeemPairing`): every call goes end-to-end encrypted via the relay. */
+  relay: PhoneCredentials;
+  /** The WebSocket class used to reach the relay; defaults to the platform's global one. */
+  WebSocket?: WebSocketLike;
+}
+
+export type LoopsyClientOptions = DirectClientOptions | RelayClientOptions;
+
 export type LoopsyClient = TRPCClient<AppRouter> & {
   /** Closes the WebSocket (if one was opened). The client is unusable afterwards. */
   close(): Promise<void>;
 };
 
 export function createLoopsyClient(opts: LoopsyClientOptions): LoopsyClient {
+  if ('relay' in opts) return createRelayClient(opts);
   const base = parseBaseUrl(opts.url);
   const WebSocketImpl = opts.WebSocket ?? globalThis.WebSocket;
   const transport = opts.transport ?? 'http';
@@ -52,8 +64,25 @@ export function createLoopsyClient(opts: LoopsyClientOptions): LoopsyClient {
         : splitLink({ condition: (op) => op.type === 'subscription', true: ws, false: http }),
     ],
   });
+  return withClose(client, () => wsClient.close());
+}
+
+function createRelayClient(opts: RelayClientOptions): LoopsyClient {
+  const Base = opts.WebSocket ?? globalThis.WebSocket;
+  // The URL is not dialled: the tunnel class knows the relay and device from the credentials.
+  const wsClient = createWSClient({
+    url: 'ws://tunnel/trpc',
+    WebSocket: tunnelWebSocketClass(opts.relay, Base),
+    retryDelayMs: (attempt) => Math.min(30_000, 250 * 2 ** attempt),
+  });
+  return withClose(
+    createTRPCClient<AppRouter>({ links: [wsLink<AppRouter>({ client: wsClient })] }),
+    () => wsClient.close(),
+  );
+}
+
+function withClose(client: TRPCClient<AppRouter>, close: () => Promise<void>): LoopsyClient {
   // The tRPC client is a proxy in which every property is a procedure path, so `close` is layered on top.
-  const close = (): Promise<void> => wsClient.close();
   return new Proxy(client, {
     get: (target, prop, receiver): unknown =>
       prop === 'close' ? close : (Reflect.get(target, prop, receiver) as unknown),

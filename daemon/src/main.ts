@@ -13,7 +13,7 @@ export interface RunDaemonOptions {
   port?: number;
   host?: string;
   /** Called once the daemon answers, e.g. to print where it listens. */
-  onListening?: (daemon: RunningDaemon) => void;
+  onListening?: (daemon: RunningDaemon) => void | Promise<void>;
 }
 
 /** Runs a daemon for the data folder until SIGINT/SIGTERM; resolves when it has stopped. */
@@ -43,7 +43,7 @@ export async function runDaemon(opts: RunDaemonOptions = {}): Promise<void> {
     startedAt: new Date(daemon.services.startedAt).toISOString(),
     ...(daemon.socket ? { socket: daemon.socket } : {}),
   });
-  opts.onListening?.(daemon);
+  await opts.onListening?.(daemon);
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -12,6 +12,9 @@ export interface DataPaths {
   state: string;
   lock: string;
   socket: string;
+  relaySettings: string;
+  relayData: string;
+  e2eKey: string;
 }
 
 export function dataPaths(home: string): DataPaths {
@@ -27,5 +30,8 @@ export function dataPaths(home: string): DataPaths {
     state: path.join(home, 'daemon.json'),
     lock: path.join(home, 'daemon.lock'),
     socket: path.join(home, 'loopsyd.sock'),
+    relaySettings: path.join(home, 'relay.json'),
+    relayData: path.join(home, 'relay'),
+    e2eKey: path.join(home, 'e2e-key.json'),
   };
 }

@@ -1,9 +1,13 @@
 // Owns a running daemon: services plus every transport on one port, and an orderly shutdown.
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import type { Services } from './context.js';
+import { createRelayHost } from '@loopsy/relay/node';
 import { dataPaths } from './paths.js';
+import { readRelaySettings, writeRelaySettings } from './services/relay-settings.js';
+import { attachRelayTunnel } from './transports/relay-tunnel.js';
 import { openServices } from './services.js';
 import { createHttpListener } from './transports/http.js';
 import { listenUnix, type UnixTransport } from './transports/unix.js';
@@ -18,6 +22,8 @@ export interface StartDaemonOptions {
   now?: () => number;
   /** Listen on the data folder's unix socket too (default true). */
   unixSocket?: boolean;
+  /** Host a relay on the daemon's own port when none is configured (default true). */
+  embeddedRelay?: boolean;
   sweepIntervalMs?: number;
 }
 
@@ -39,9 +45,21 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
     ...(opts.sweepIntervalMs !== undefined ? { sweepIntervalMs: opts.sweepIntervalMs } : {}),
   });
   const { services } = opened;
-  const server = http.createServer(createHttpListener(services, { transport: 'http' }));
+  const paths = dataPaths(opts.home);
+  // With no relay of its own configured, the daemon hosts one on its port, so phones work out of the box.
+  const existing = readRelaySettings(paths.relaySettings);
+  const embedded = opts.embeddedRelay !== false && (existing === undefined || existing.embedded);
+  const relayHost = embedded ? createRelayHost({ dataDir: paths.relayData }) : undefined;
+  const daemonListener = createHttpListener(services, { transport: 'http' });
+  const server = http.createServer((req, res) => {
+    if (relayHost?.handleRequest(req, res)) return;
+    daemonListener(req, res);
+  });
   const ws = createWsTransport(services, { transport: 'http' });
-  server.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req, socket, head) => {
+    if (relayHost?.handleUpgrade(req, socket, head)) return;
+    ws.handleUpgrade(req, socket, head);
+  });
   // A client that vanishes mid-request must never take the daemon down.
   server.on('clientError', (_err, socket) => socket.destroy());
 
@@ -55,6 +73,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
       });
     });
   } catch (err) {
+    await relayHost?.close();
     opened.close();
     throw listenError(err, host, opts.port ?? opts.config.server.port);
   }
@@ -73,15 +92,34 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
   const urlHost =
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
+  const tunnel = attachRelayTunnel(services);
+  const url = `http://${urlHost}:${port}`;
+  if (embedded) {
+    const ownUrl = `http://${publicHost(host)}:${port}`;
+    if (existing) writeRelaySettings(paths.relaySettings, { ...existing, url: ownUrl });
+    if (!existing || !services.relay.startFromSettings()) {
+      await services.relay.configure(ownUrl, { embedded: true }).catch((err: unknown) => {
+        process.stderr.write(
+          `loopsy: the built-in relay could not start: ${(err as Error).message}\n`,
+        );
+      });
+    }
+  } else {
+    services.relay.startFromSettings();
+  }
+
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     host,
     socket: unix?.path,
     services,
     close() {
       closing ??= (async () => {
+        services.relay.stop();
+        tunnel.close();
+        await relayHost?.close();
         await unix?.close();
         ws.close();
         server.closeAllConnections();
@@ -91,6 +129,15 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
       return closing;
     },
   };
+}
+
+/** The address phones should use: the LAN address when listening on every interface. */
+function publicHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host.includes(':') ? `[${host}]` : host;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
 }
 
 function listenError(err: unknown, host: string, port: number): Error {

@@ -13,6 +13,9 @@ import { OwnerKeyVerifier } from './services/owner-key.js';
 import { ensurePrivateDir } from './services/private-files.js';
 import { RateLimiter } from './services/rate-limiter.js';
 import { TerminalManager } from './services/terminal/terminal-manager.js';
+import { loadOrCreateStaticKey } from './services/e2e-keys.js';
+import { PhoneRegistry } from './services/phone-registry.js';
+import { RelayService } from './services/relay-service.js';
 import { VERSION } from './version.js';
 
 declare module './context.js' {
@@ -27,6 +30,7 @@ declare module './context.js' {
     audit: AuditLog;
     rateLimiter: RateLimiter;
     terminals: TerminalManager;
+    relay: RelayService;
     jobs: JobManager;
     now: () => number;
   }
@@ -69,6 +73,12 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     env: inheritedEnvironment,
     now,
   });
+  const relay = new RelayService({
+    settingsFile: paths.relaySettings,
+    staticKeys: loadOrCreateStaticKey(paths.e2eKey),
+    phones: new PhoneRegistry(db, now),
+    now,
+  });
   const services: Services = {
     version: VERSION,
     startedAt: now(),
@@ -80,12 +90,14 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     audit,
     rateLimiter: new RateLimiter(now),
     terminals,
+    relay,
     jobs,
     now,
   };
   return {
     services,
     close() {
+      relay.stop();
       terminals.close();
       jobs.close();
       audit.close();

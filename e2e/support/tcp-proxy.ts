@@ -12,7 +12,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+/** `observe` sees every chunk in both directions (for capture tests). */
+export async function startTcpProxy(
+  targetPort: number,
+  observe?: (chunk: Buffer) => void,
+): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   const upstreams = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -29,6 +33,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
+    if (observe) {
+      client.on('data', observe);
+      upstream.on('data', observe);
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   });

@@ -2,9 +2,9 @@
 import path from 'node:path';
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
-import { BadInput } from '../errors.js';
 import type { JobStreamItem } from '../services/exec/job-manager.js';
 import { authedProcedure, router } from '../trpc.js';
+import { assertLocalPeer, PeerSchema } from './peer-target.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -17,9 +17,6 @@ function text(max: number, min = 0) {
     .max(max)
     .refine((s) => !s.includes('\0'), 'must not contain NUL characters');
 }
-
-/** Where to run: this machine (absent or `local`). Other peers are refused until peering exists. */
-export const PeerSchema = z.string().min(1).max(253).optional();
 
 export const ExecCommandSchema = z.object({
   peer: PeerSchema,
@@ -70,14 +67,6 @@ export const ExecStreamSchema = z.object({
 export const ExecCancelSchema = z.object({ peer: PeerSchema, jobId: JobIdSchema });
 export const ExecJobsSchema = z.object({ peer: PeerSchema }).optional();
 
-function localOnly(peer: string | undefined): void {
-  if (peer !== undefined && peer !== 'local') {
-    throw new BadInput(
-      `Cannot run on peer "${peer}": peers are not available yet. Leave out the peer to run on this machine.`,
-    );
-  }
-}
-
 function execInput(input: z.infer<typeof ExecCommandSchema>) {
   return {
     command: input.command,
@@ -95,7 +84,7 @@ export const execRouter = router({
     .meta({ rateLimit: 'execute' })
     .input(ExecRunSchema)
     .mutation(({ ctx, input, signal }) => {
-      localOnly(input.peer);
+      assertLocalPeer(input.peer);
       return ctx.services.jobs.run(execInput(input), signal);
     }),
 
@@ -103,12 +92,12 @@ export const execRouter = router({
     .meta({ rateLimit: 'execute' })
     .input(ExecStartSchema)
     .mutation(async ({ ctx, input }) => {
-      localOnly(input.peer);
+      assertLocalPeer(input.peer);
       return { jobId: await ctx.services.jobs.start(execInput(input)) };
     }),
 
   onStream: authedProcedure.input(ExecStreamSchema).subscription(({ ctx, input, signal }) => {
-    localOnly(input.peer);
+    assertLocalPeer(input.peer);
     // Subscribing eagerly, so an unknown job fails the call itself (and its audit line), not the first event.
     const events = ctx.services.jobs.subscribe(input.jobId, input.lastEventId, signal);
     const cancel = input.cancelOnClose ? () => ctx.services.jobs.cancel(input.jobId) : undefined;
@@ -116,12 +105,12 @@ export const execRouter = router({
   }),
 
   cancel: authedProcedure.input(ExecCancelSchema).mutation(({ ctx, input }) => {
-    localOnly(input.peer);
+    assertLocalPeer(input.peer);
     return { jobId: input.jobId, cancelled: ctx.services.jobs.cancel(input.jobId) };
   }),
 
   jobs: authedProcedure.input(ExecJobsSchema).query(({ ctx, input }) => {
-    localOnly(input?.peer);
+    assertLocalPeer(input?.peer);
     return { jobs: ctx.services.jobs.list() };
   }),
 });

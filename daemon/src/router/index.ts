@@ -2,11 +2,15 @@
 import type { TRPCBuiltRouter } from '@trpc/server';
 import { router } from '../trpc.js';
 import { execRouter } from './exec.js';
+import { phonesRouter } from './phones.js';
+import { relayRouter } from './relay.js';
 import { systemRouter } from './system.js';
 import { terminalRouter } from './terminal.js';
 
 export const appRouter = router({
   system: systemRouter,
+  relay: relayRouter,
+  phones: phonesRouter,
   terminal: terminalRouter,
   exec: execRouter,
 });

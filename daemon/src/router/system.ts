@@ -23,6 +23,8 @@ export const systemRouter = router({
       uptimeMs: services.now() - services.startedAt,
       pid: process.pid,
       sessions: services.terminals.count(),
+      relay: services.relay.status(),
+      phones: services.relay.phones.count(),
       jobs: services.jobs.count(),
     };
   }),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { BadInput } from '../errors.js';
 import { streamOutput } from '../services/terminal/output-stream.js';
 import { authedProcedure, router } from '../trpc.js';
+import { assertLocalPeer, PeerSchema } from './peer-target.js';
 
 const SessionRefSchema = z.string().min(1).max(200);
 const ColsSchema = z.number().int().min(2).max(1000);
@@ -30,7 +31,7 @@ export const CreateSessionSchema = z.strictObject({
     .regex(/^[\w.@:+-]+$/, 'names use letters, digits and . _ - @ : +')
     .optional(),
   env: z.record(EnvNameSchema, z.string().max(128 * 1024)).optional(),
-  peer: z.string().optional(),
+  peer: PeerSchema,
 });
 
 export const WriteSchema = z.strictObject({
@@ -53,21 +54,12 @@ const SignalSchema = z.enum([
   'SIGWINCH',
 ]);
 
-/** Peers arrive with the peers capability; until then only this machine can be targeted. */
-function assertLocal(peer: string | undefined): void {
-  if (peer !== undefined && peer !== 'local') {
-    throw new BadInput(
-      `Peer "${peer}" is unknown: peers are not available yet, use "local" or leave it out.`,
-    );
-  }
-}
-
 export const terminalRouter = router({
   create: authedProcedure
     .meta({ rateLimit: 'execute' })
     .input(CreateSessionSchema)
     .mutation(({ ctx, input }) => {
-      assertLocal(input.peer);
+      assertLocalPeer(input.peer);
       return ctx.services.terminals.create(input);
     }),
 

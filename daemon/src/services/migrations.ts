@@ -14,4 +14,14 @@ export const MIGRATIONS: readonly string[] = [
      revoked_at INTEGER
    );
    CREATE INDEX credentials_kind ON credentials(kind);`,
+  `CREATE TABLE phones (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     static_key BLOB NOT NULL UNIQUE,
+     relay_url TEXT NOT NULL,
+     relay_phone_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     last_seen_at INTEGER,
+     revoked_at INTEGER
+   );`,
 ];

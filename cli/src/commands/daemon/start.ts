@@ -1,10 +1,15 @@
 // `loopsy start`: starts the daemon (detached by default), creating the data folder's setup if missing.
 import { Option } from 'clipanion';
-import { runDaemon } from '@loopsy/daemon';
+import { runDaemon, type RunningDaemon } from '@loopsy/daemon';
 import * as t from 'typanion';
 import { BaseCommand } from '../../base-command.js';
 import { findRunning, spawnDaemon } from '../../daemon-control.js';
 import { ensureHome } from '../../setup.js';
+
+async function pairingOffer(relay: RunningDaemon['services']['relay']) {
+  if (!(await relay.waitConnected(5000))) return undefined;
+  return relay.createPairing(1800).catch(() => undefined);
+}
 
 export class DaemonStartCommand extends BaseCommand {
   static override paths = [['start']];
@@ -50,12 +55,23 @@ export class DaemonStartCommand extends BaseCommand {
       await runDaemon({
         home,
         ...opts,
-        onListening: (d) =>
+        onListening: async (d) => {
+          const offer = await pairingOffer(d.services.relay);
           this.output(
-            { running: true, pid: process.pid, url: d.url, nodeId: d.services.identity.nodeId },
+            {
+              running: true,
+              pid: process.pid,
+              url: d.url,
+              nodeId: d.services.identity.nodeId,
+              pairing: offer ?? null,
+            },
             `Loopsy daemon ${d.services.version} listening on ${d.url} (data: ${home}). Ctrl-C stops it.\n` +
-              `Your API key: \`npx loopsy key show\`; status: \`npx loopsy status\`.`,
-          ),
+              (offer
+                ? `Pair a phone: open ${offer.link}\n  and enter the code ${offer.code} (valid 30 min; new one: \`npx loopsy mobile pair\`).\n`
+                : 'Pair a phone with `npx loopsy mobile pair` once the relay is connected.\n') +
+              `Status: \`npx loopsy status\`; API key: \`npx loopsy key show\`.`,
+          );
+        },
       });
       return;
     }
