@@ -10,6 +10,8 @@ export default tseslint.config(
       'e2e/artifacts/**',
       '**/*.config.js',
       'cli/bin/**',
+      'pwa/build/**',
+      'pwa/.svelte-kit/**',
     ],
   },
   js.configs.recommended,

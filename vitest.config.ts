@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['relay', 'daemon', 'client-sdk', 'cli', 'e2e'],
+    projects: ['relay', 'daemon', 'client-sdk', 'cli', 'pwa', 'e2e'],
     reporters: ['default', './e2e/support/summary-reporter.ts'],
   },
 });

@@ -35,3 +35,4 @@ export {
 } from './services/daemon-state.js';
 export { readAuditTail, parseAuditLines, type AuditEntry } from './services/audit-log.js';
 export { VERSION } from './version.js';
+export { findPhoneAppBuild } from './phone-app.js';

@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { Services } from './context.js';
 import { createRelayHost } from '@loopsy/relay/node';
 import { dataPaths } from './paths.js';
+import { findPhoneAppBuild } from './phone-app.js';
 import { readRelaySettings, writeRelaySettings } from './services/relay-settings.js';
 import { attachRelayTunnel } from './transports/relay-tunnel.js';
 import { openServices } from './services.js';
@@ -49,7 +50,9 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
   // With no relay of its own configured, the daemon hosts one on its port, so phones work out of the box.
   const existing = readRelaySettings(paths.relaySettings);
   const embedded = opts.embeddedRelay !== false && (existing === undefined || existing.embedded);
-  const relayHost = embedded ? createRelayHost({ dataDir: paths.relayData }) : undefined;
+  const relayHost = embedded
+    ? createRelayHost({ dataDir: paths.relayData, appDir: findPhoneAppBuild() })
+    : undefined;
   const daemonListener = createHttpListener(services, { transport: 'http' });
   const server = http.createServer((req, res) => {
     if (relayHost?.handleRequest(req, res)) return;

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestDaemon } from '@loopsy/daemon/test-support';
+import { createLoopsyClient } from '@loopsy/client-sdk/node';
+import { relayBench } from './relay-bench.js';
 import { terminalBench, type BenchRow } from './terminal-bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,6 +23,10 @@ const d = await startTestDaemon((c) => {
 });
 try {
   const terminal = await terminalBench(d.url, d.apiKey);
+  const owner = createLoopsyClient({ url: d.url, apiKey: d.apiKey, transport: 'ws' });
+  const relay = await relayBench(owner, () =>
+    d.daemon.services.relay.waitConnected(10_000),
+  ).finally(() => owner.close());
   const doc = [
     '# Performance',
     '',
@@ -38,12 +44,22 @@ try {
     'read in-process vs streamed to a WS client from offset 0. RSS: a separate daemon process; one viewer stops',
     'reading (its TCP connection is paused) while the session prints 64 MiB.',
     '',
+    '## Relay tunnel (end-to-end encrypted)',
+    '',
+    table(relay),
+    '',
+    'A `loopsy relay serve` process on loopback; the daemon uses it and one paired phone client talks through it',
+    '(Noise IKpsk1 + ChaCha20-Poly1305 both ways). The floor is the owner talking to the daemon over a direct',
+    'WebSocket in the same run. RSS is the relay process only. The busy-tunnel row runs its 100 load clients in',
+    'the same process as the daemon and the probe, on 2 cores: it shows contention of the whole machine more',
+    'than the relay (whose own CPU use stays low); a separate load process is the next step for that row.',
+    '',
     'Echo latency over WebSocket is dominated by the tRPC client: its wsLink waits one `setTimeout(0)` tick',
     '(>= 1 ms in Node) before sending each request; see DECISIONS.md.',
     '',
   ].join('\n');
   fs.writeFileSync(path.join(root, 'docs', 'performance.md'), doc);
-  process.stdout.write(`${table(terminal)}\n`);
+  process.stdout.write(`${table(terminal)}\n\n${table(relay)}\n`);
 } finally {
   await d.stop();
 }

@@ -40,7 +40,7 @@ async function ptyEchoFloor(): Promise<number[]> {
   return samples;
 }
 
-async function wsEcho(client: LoopsyClient): Promise<number[]> {
+export async function wsEcho(client: LoopsyClient): Promise<number[]> {
   const s = await client.terminal.create.mutate({
     agent: 'custom',
     command: 'cat',
@@ -76,7 +76,7 @@ async function ptyThroughputFloor(): Promise<number> {
   return bytes / ((performance.now() - t0) / 1000);
 }
 
-async function wsThroughput(client: LoopsyClient): Promise<number> {
+export async function wsThroughput(client: LoopsyClient): Promise<number> {
   const t0 = performance.now();
   const s = await client.terminal.create.mutate({
     agent: 'custom',
@@ -106,7 +106,11 @@ async function wsThroughput(client: LoopsyClient): Promise<number> {
   return rate;
 }
 
-function rssOf(pid: number): number {
+export function progress(step: string): void {
+  process.stderr.write(`bench: ${step}\n`);
+}
+
+export function rssOf(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb * 1024;
@@ -186,10 +190,15 @@ async function stalledViewerRss(): Promise<{ idle: number; peak: number }> {
 export async function terminalBench(url: string, apiKey: string): Promise<BenchRow[]> {
   const client = createLoopsyClient({ url, apiKey, transport: 'ws' });
   try {
+    progress('terminal: echo floor (in-process PTY)');
     const floorEcho = await ptyEchoFloor();
+    progress('terminal: echo over WebSocket');
     const echo = await wsEcho(client);
+    progress('terminal: throughput floor');
     const floorRate = await ptyThroughputFloor();
+    progress('terminal: throughput over WebSocket');
     const rate = await wsThroughput(client);
+    progress('terminal: daemon memory with a stalled viewer');
     const rss = await stalledViewerRss();
     const p50 = percentile(echo, 50);
     const f50 = percentile(floorEcho, 50);

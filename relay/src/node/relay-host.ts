@@ -7,6 +7,8 @@ import {
   ControlErrorCode,
   DaemonToRelaySchema,
   FixedWindowRateLimiter,
+  type RateLimitBucket,
+  type RateLimitRule,
   ID_PATTERN,
   MAX_CONTROL_FRAME,
   MAX_DATA_FRAME,
@@ -42,6 +44,8 @@ export interface RelayHostOptions {
   dialTimeoutMs?: number;
   /** WebSocket ping interval; a socket that misses two pongs is dropped (default 25 s). */
   heartbeatMs?: number;
+  /** Per-IP limits that differ from RATE_LIMITS (e.g. many phones behind one address). */
+  rateLimits?: Partial<Record<RateLimitBucket, RateLimitRule>>;
 }
 
 export interface RelayStats {
@@ -102,7 +106,10 @@ export function createRelayHost(opts: RelayHostOptions = {}): RelayHost {
   const dialTimeoutMs = opts.dialTimeoutMs ?? 10_000;
   const heartbeatMs = opts.heartbeatMs ?? 25_000;
   const store: RelayStore = openRelayStore({ dataDir: opts.dataDir, now });
-  const limiter = new FixedWindowRateLimiter({ now });
+  const limiter = new FixedWindowRateLimiter({
+    now,
+    ...(opts.rateLimits ? { rules: opts.rateLimits } : {}),
+  });
   const app: StaticApp | undefined =
     opts.appDir !== undefined ? createStaticApp(opts.appDir) : undefined;
   const registrationHash =
