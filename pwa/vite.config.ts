@@ -42,6 +42,8 @@ export default defineConfig({
         navigateFallbackDenylist: [/^\/relay(?:\/|$)/, /^\/trpc(?:\/|$)/],
         runtimeCaching: [],
         cleanupOutdatedCaches: true,
+        // The first visit is controlled at once, so the app starts offline from then on.
+        clientsClaim: true,
       },
       kit: { adapterFallback: 'index.html', spa: true },
     }),

@@ -1,6 +1,7 @@
 // Owns the command table: every `loopsy` command is registered here.
 import { Builtins, Cli } from 'clipanion';
 import { VERSION } from '@loopsy/daemon';
+import { DashboardOpenCommand } from './commands/dashboard/open.js';
 import { DaemonInitCommand } from './commands/daemon/init.js';
 import { DaemonLogsCommand } from './commands/daemon/logs.js';
 import { DaemonStartCommand } from './commands/daemon/start.js';
@@ -14,6 +15,8 @@ import { MobilePairCommand } from './commands/mobile/pair.js';
 import { PhoneListCommand, PhoneRevokeCommand } from './commands/phone/list.js';
 import { RelayConfigureCommand } from './commands/relay/configure.js';
 import { RelayServeCommand } from './commands/relay/serve.js';
+import { SessionsApprovalsCommand } from './commands/sessions/approvals.js';
+import { SessionsApproveCommand, SessionsDenyCommand } from './commands/sessions/decide.js';
 import { SessionsKillCommand, SessionsRemoveCommand } from './commands/sessions/kill.js';
 import { SessionsListCommand } from './commands/sessions/list.js';
 import { ShellAttachCommand } from './commands/shell/attach.js';
@@ -36,6 +39,10 @@ export function createCli(): Cli {
     SessionsListCommand,
     SessionsKillCommand,
     SessionsRemoveCommand,
+    SessionsApprovalsCommand,
+    SessionsApproveCommand,
+    SessionsDenyCommand,
+    DashboardOpenCommand,
     RelayServeCommand,
     RelayConfigureCommand,
     MobilePairCommand,

@@ -50,7 +50,7 @@ export function createLoopsyClient(opts: LoopsyClientOptions): LoopsyClient {
     ...(WebSocketImpl ? { WebSocket: WebSocketImpl } : {}),
     lazy: { enabled: transport === 'http', closeMs: 5_000 },
     connectionParams: () => ({ token: opts.apiKey }),
-    retryDelayMs: (attempt) => Math.min(30_000, 250 * 2 ** attempt),
+    retryDelayMs: reconnectDelayMs,
   });
   const ws = wsLink<AppRouter>({ client: wsClient });
   const http = httpBatchLink<AppRouter>({
@@ -73,12 +73,21 @@ function createRelayClient(opts: RelayClientOptions): LoopsyClient {
   const wsClient = createWSClient({
     url: 'ws://tunnel/trpc',
     WebSocket: tunnelWebSocketClass(opts.relay, Base),
-    retryDelayMs: (attempt) => Math.min(30_000, 250 * 2 ** attempt),
+    retryDelayMs: reconnectDelayMs,
+    // A phone's network dies silently (sleep, a tunnel, a cell handover): a missed pong reconnects, and
+    // subscriptions resume from their last event id.
+    keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
   });
   return withClose(
     createTRPCClient<AppRouter>({ links: [wsLink<AppRouter>({ client: wsClient })] }),
     () => wsClient.close(),
   );
+}
+
+/** Capped exponential backoff with jitter, so many clients of one daemon do not reconnect in step. */
+export function reconnectDelayMs(attempt: number): number {
+  const capped = Math.min(30_000, 250 * 2 ** attempt);
+  return Math.round(capped * (0.8 + Math.random() * 0.4));
 }
 
 function withClose(client: TRPCClient<AppRouter>, close: () => Promise<void>): LoopsyClient {

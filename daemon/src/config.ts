@@ -24,6 +24,20 @@ export const ConfigSchema = z.strictObject({
         .int()
         .min(1024)
         .default(2 * 1024 * 1024),
+      /**
+       * Host names (besides IP addresses and localhost) the TCP port answers to. Anything else is refused, so
+       * a web page cannot reach the daemon through a name it points at 127.0.0.1 (DNS rebinding).
+       */
+      allowedHosts: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(253)
+            .regex(/^[A-Za-z0-9.-]+$/, 'host names use letters, digits, dots and dashes'),
+        )
+        .max(100)
+        .default([]),
     })
     .prefault({}),
   execution: z

@@ -22,6 +22,11 @@ export interface Context {
   authProblem: 'missing' | 'invalid' | null;
   transport: Transport;
   remote: string | undefined;
+  /**
+   * The issued credential the caller proved, if any: checked again on every call, because a WebSocket keeps
+   * its context for as long as it is open and the credential may be revoked or expire meanwhile.
+   */
+  credentialId?: string | undefined;
   /** Bytes queued on the caller's socket, so streams can wait instead of growing memory. */
   outboundBacklog?: (() => number) | undefined;
 }
@@ -48,7 +53,12 @@ export function createContextInner(input: ContextInput): Context {
     return { ...base, caller: null, authProblem: 'missing' };
   }
   const caller = authenticate(input.services, input.token);
-  return { ...base, caller, authProblem: caller ? null : 'invalid' };
+  return {
+    ...base,
+    caller,
+    authProblem: caller ? null : 'invalid',
+    ...(caller && caller.kind !== 'owner' ? { credentialId: caller.id } : {}),
+  };
 }
 
 export function authenticate(services: Services, token: string): Caller | null {

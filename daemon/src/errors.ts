@@ -42,6 +42,18 @@ export class QuotaExceeded extends LoopsyError {
     super('TOO_MANY_REQUESTS', message);
   }
 }
+/** The caller is known but may not do this (e.g. a phone asking for what only the laptop may do). */
+export class NotAllowed extends LoopsyError {
+  constructor(message: string) {
+    super('FORBIDDEN', message);
+  }
+}
+/** A public handshake (e.g. a dashboard login secret) that proves nothing: used, expired or unknown. */
+export class NotAuthenticated extends LoopsyError {
+  constructor(message: string) {
+    super('UNAUTHORIZED', message);
+  }
+}
 export class Unavailable extends LoopsyError {
   constructor(message: string) {
     super('PRECONDITION_FAILED', message);

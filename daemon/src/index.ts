@@ -34,5 +34,7 @@ export {
   type DaemonState,
 } from './services/daemon-state.js';
 export { readAuditTail, parseAuditLines, type AuditEntry } from './services/audit-log.js';
+export { writePrivateFileAtomic } from './services/private-files.js';
+export { findOnPath } from './services/terminal/agent-presets.js';
 export { VERSION } from './version.js';
 export { findPhoneAppBuild } from './phone-app.js';

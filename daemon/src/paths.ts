@@ -15,6 +15,8 @@ export interface DataPaths {
   relaySettings: string;
   relayData: string;
   e2eKey: string;
+  /** The page `loopsy dashboard` opens (it forwards to the login link); the daemon deletes it once spent. */
+  dashboardLoginPage: string;
 }
 
 export function dataPaths(home: string): DataPaths {
@@ -33,5 +35,6 @@ export function dataPaths(home: string): DataPaths {
     relaySettings: path.join(home, 'relay.json'),
     relayData: path.join(home, 'relay'),
     e2eKey: path.join(home, 'e2e-key.json'),
+    dashboardLoginPage: path.join(home, 'dashboard-login.html'),
   };
 }

@@ -10,6 +10,7 @@ import { findPhoneAppBuild } from './phone-app.js';
 import { readRelaySettings, writeRelaySettings } from './services/relay-settings.js';
 import { attachRelayTunnel } from './transports/relay-tunnel.js';
 import { openServices } from './services.js';
+import { allowedHostNames, refuseHttpHost, refuseUpgradeHost } from './transports/host-check.js';
 import { createHttpListener } from './transports/http.js';
 import { listenUnix, type UnixTransport } from './transports/unix.js';
 import { createWsTransport } from './transports/ws.js';
@@ -54,19 +55,24 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
     ? createRelayHost({ dataDir: paths.relayData, appDir: findPhoneAppBuild() })
     : undefined;
   const daemonListener = createHttpListener(services, { transport: 'http' });
+  const host = opts.host ?? opts.config.server.host;
+  // Read on each request, so a change to server.allowedHosts applies without a restart.
+  const allowedHosts = (): string[] =>
+    allowedHostNames(services.config.current().server.allowedHosts, host);
   const server = http.createServer((req, res) => {
+    if (refuseHttpHost(req, res, allowedHosts())) return;
     if (relayHost?.handleRequest(req, res)) return;
     daemonListener(req, res);
   });
   const ws = createWsTransport(services, { transport: 'http' });
   server.on('upgrade', (req, socket, head) => {
+    if (refuseUpgradeHost(req, socket, allowedHosts())) return;
     if (relayHost?.handleUpgrade(req, socket, head)) return;
     ws.handleUpgrade(req, socket, head);
   });
   // A client that vanishes mid-request must never take the daemon down.
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  const host = opts.host ?? opts.config.server.host;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -97,6 +103,7 @@ export async function startDaemon(opts: StartDaemonOptions): Promise<RunningDaem
 
   const tunnel = attachRelayTunnel(services);
   const url = `http://${urlHost}:${port}`;
+  services.dashboardLogins.setBaseUrl(url);
   if (embedded) {
     const ownUrl = `http://${publicHost(host)}:${port}`;
     if (existing) writeRelaySettings(paths.relaySettings, { ...existing, url: ownUrl });

@@ -16,6 +16,8 @@ import { TerminalManager } from './services/terminal/terminal-manager.js';
 import { loadOrCreateStaticKey } from './services/e2e-keys.js';
 import { PhoneRegistry } from './services/phone-registry.js';
 import { RelayService } from './services/relay-service.js';
+import { DashboardLogins } from './services/dashboard-logins.js';
+import { AutoApproveRequests } from './services/terminal/auto-approve-requests.js';
 import { VERSION } from './version.js';
 
 declare module './context.js' {
@@ -30,6 +32,8 @@ declare module './context.js' {
     audit: AuditLog;
     rateLimiter: RateLimiter;
     terminals: TerminalManager;
+    autoApprove: AutoApproveRequests;
+    dashboardLogins: DashboardLogins;
     relay: RelayService;
     jobs: JobManager;
     now: () => number;
@@ -42,6 +46,8 @@ export interface OpenServicesOptions {
   now?: () => number;
   /** Terminal reaping interval; 0 turns the timer off (tests sweep by hand). */
   sweepIntervalMs?: number;
+  /** Lines for the person at the laptop (auto-approve requests); default: the daemon's stdout. */
+  notify?: (line: string) => void;
 }
 
 export interface OpenedServices {
@@ -68,6 +74,16 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     now,
     ...(opts.sweepIntervalMs !== undefined ? { sweepIntervalMs: opts.sweepIntervalMs } : {}),
   });
+  const notify = opts.notify ?? ((line: string) => void process.stdout.write(`loopsy: ${line}\n`));
+  const autoApprove = new AutoApproveRequests({ terminals, now, notify });
+  const credentials = new CredentialStore(db, now);
+  const rateLimiter = new RateLimiter(now);
+  const dashboardLogins = new DashboardLogins({
+    credentials,
+    rateLimiter,
+    loginPage: paths.dashboardLoginPage,
+    now,
+  });
   const jobs = new JobManager({
     config: () => config.current().execution,
     env: inheritedEnvironment,
@@ -86,10 +102,12 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     identity: loadNodeIdentity(db, opts.config.server.hostname),
     config,
     ownerKey: new OwnerKeyVerifier(paths.apiKey),
-    credentials: new CredentialStore(db, now),
+    credentials,
     audit,
-    rateLimiter: new RateLimiter(now),
+    rateLimiter,
     terminals,
+    autoApprove,
+    dashboardLogins,
     relay,
     jobs,
     now,
@@ -98,6 +116,8 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     services,
     close() {
       relay.stop();
+      dashboardLogins.close();
+      autoApprove.close();
       terminals.close();
       jobs.close();
       audit.close();

@@ -76,6 +76,13 @@ const authenticated = t.middleware(({ ctx, next }) => {
           : 'Authentication required: send `Authorization: Bearer <key>` (or connection params `{ token }` over WebSocket).',
     });
   }
+  if (ctx.credentialId !== undefined && !ctx.services.credentials.isActive(ctx.credentialId)) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message:
+        'This credential was revoked or has expired. Sign in again (`loopsy dashboard` on the laptop, or pair the device again).',
+    });
+  }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
 });
 

@@ -85,8 +85,7 @@ export function tunnelWebSocketClass(creds: PhoneCredentials, Base: WebSocketLik
         // Like a browser WebSocket, a tunnel that never opened reports an error before it closes.
         if (this.readyState === CONNECTING)
           this.emit('error', { message: `tunnel refused (${event.code})` });
-        this.readyState = CLOSED;
-        this.emit('close', { code: event.code, reason: event.reason, wasClean: event.code < 4000 });
+        this.finish(event.code, event.reason);
       });
       this.socket.addEventListener('error', () =>
         this.emit('error', { message: 'relay connection error' }),
@@ -100,8 +99,16 @@ export function tunnelWebSocketClass(creds: PhoneCredentials, Base: WebSocketLik
 
     close(code?: number, reason?: string): void {
       if (this.readyState === CLOSED) return;
-      this.readyState = CLOSING;
+      // Reported closed at once: on a dead network (a phone waking up) the relay would never answer the
+      // closing handshake, and the client must not wait for it before it reconnects.
+      this.finish(code ?? 1000, reason ?? '');
       this.socket.close(code ?? 1000, reason);
+    }
+
+    private finish(code: number, reason: string): void {
+      if (this.readyState === CLOSED) return;
+      this.readyState = CLOSED;
+      this.emit('close', { code, reason, wasClean: code < 4000 });
     }
 
     addEventListener(type: string, listener: Listener): void {

@@ -1,6 +1,7 @@
 // Owns the app router: every capability is one sub-router here. Its type is what the client SDK is built from.
 import type { TRPCBuiltRouter } from '@trpc/server';
 import { router } from '../trpc.js';
+import { authRouter } from './auth.js';
 import { execRouter } from './exec.js';
 import { phonesRouter } from './phones.js';
 import { relayRouter } from './relay.js';
@@ -9,6 +10,7 @@ import { terminalRouter } from './terminal.js';
 
 export const appRouter = router({
   system: systemRouter,
+  auth: authRouter,
   relay: relayRouter,
   phones: phonesRouter,
   terminal: terminalRouter,

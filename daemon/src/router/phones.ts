@@ -1,17 +1,16 @@
 // Owns the phone procedures: pairing offers (link + code shown on the laptop), the paired list, and revocation.
 import { z } from 'zod';
-import { CommandDenied } from '../errors.js';
 import type { Context } from '../context.js';
 import { authedProcedure, router } from '../trpc.js';
+import { LAPTOP, requireCaller } from './caller-access.js';
 
 /** Only the laptop itself (owner key or local socket) may add or remove phones. */
 function assertLaptop(ctx: Context): void {
-  const kind = ctx.caller?.kind;
-  if (kind !== 'owner' && kind !== 'local') {
-    throw new CommandDenied(
-      'Only the laptop itself can pair or revoke phones (run `loopsy mobile pair` there).',
-    );
-  }
+  requireCaller(
+    ctx,
+    LAPTOP,
+    'Only the laptop itself can pair or revoke phones (run `loopsy mobile pair` there).',
+  );
 }
 
 export const phonesRouter = router({

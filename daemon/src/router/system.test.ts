@@ -129,4 +129,47 @@ describe('system router', () => {
     expect((missing as TRPCError).code).toBe('NOT_FOUND');
     expect((missing as TRPCError).message).toContain('No session "x"');
   });
+
+  it('serves the audit trail newest first to the laptop, its dashboard and phones, never to peers', async () => {
+    const caller = createCaller(ctx(temp.apiKey));
+    for (let i = 0; i < 3; i++) await caller.system.health();
+    await codeOf(createCaller(ctx()).system.status());
+    const trail = await caller.system.audit();
+    expect(trail.map((e) => [e.procedure, e.outcome])).toEqual([
+      ['system.status', 'UNAUTHORIZED'],
+      ['system.health', 'ok'],
+      ['system.health', 'ok'],
+      ['system.health', 'ok'],
+    ]);
+    expect(trail[0]).toMatchObject({ caller: 'anonymous', transport: 'in-process' });
+    // Its own call is recorded too, once it has answered.
+    const again = await caller.system.audit({ limit: 3 });
+    expect(again[0]?.procedure).toBe('system.audit');
+    expect(again.slice(1)).toEqual(trail.slice(0, 2));
+
+    const { credentials } = opened.services;
+    for (const kind of ['phone', 'session'] as const) {
+      const token = credentials.issue(kind, `${kind}-1`).token;
+      expect(await codeOf(createCaller(ctx(token)).system.audit({ limit: 5 }))).toBe('ok');
+    }
+    const local = createCaller(
+      createContextInner({
+        services: opened.services,
+        transport: 'unix',
+        caller: { kind: 'local', id: 'local', name: 'local' },
+      }),
+    );
+    expect(await codeOf(local.system.audit())).toBe('ok');
+    const peer = credentials.issue('peer', 'laptop-b').token;
+    const refused = await createCaller(ctx(peer))
+      .system.audit()
+      .catch((e: unknown) => e as TRPCError);
+    expect((refused as TRPCError).code).toBe('FORBIDDEN');
+    expect((refused as TRPCError).message).toMatch(/Peers cannot read/);
+    expect(await codeOf(createCaller(ctx()).system.audit())).toBe('UNAUTHORIZED');
+    for (const limit of [0, 501, 1.5]) {
+      expect(await codeOf(caller.system.audit({ limit }))).toBe('BAD_REQUEST');
+    }
+    expect(await codeOf(caller.system.audit({ limit: 5, extra: 1 } as never))).toBe('BAD_REQUEST');
+  });
 });

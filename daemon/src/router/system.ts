@@ -1,5 +1,11 @@
-// Owns the system procedures: health (public), identity and status.
+// Owns the system procedures: health (public), identity, status and the audit trail.
+import { z } from 'zod';
 import { authedProcedure, publicProcedure, router } from '../trpc.js';
+import { requireCaller } from './caller-access.js';
+
+export const AuditQuerySchema = z
+  .strictObject({ limit: z.number().int().min(1).max(500).default(100) })
+  .optional();
 
 export const systemRouter = router({
   health: publicProcedure.query(({ ctx }) => ({
@@ -27,5 +33,15 @@ export const systemRouter = router({
       phones: services.relay.phones.count(),
       jobs: services.jobs.count(),
     };
+  }),
+
+  /** The newest audit entries, newest first. Peers may not read this machine's trail. */
+  audit: authedProcedure.input(AuditQuerySchema).query(({ ctx, input }) => {
+    requireCaller(
+      ctx,
+      ['owner', 'local', 'session', 'phone'],
+      "Peers cannot read this machine's audit trail; ask its owner (loopsy logs there).",
+    );
+    return ctx.services.audit.newest(input?.limit ?? 100);
   }),
 });

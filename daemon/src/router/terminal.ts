@@ -4,35 +4,14 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { BadInput } from '../errors.js';
 import { streamOutput } from '../services/terminal/output-stream.js';
+import { autoApproveFlag } from '../services/terminal/agent-presets.js';
 import { authedProcedure, router } from '../trpc.js';
-import { assertLocalPeer, PeerSchema } from './peer-target.js';
+import { LAPTOP_OR_DASHBOARD, requireCaller } from './caller-access.js';
+import { assertLocalPeer } from './peer-target.js';
+import { autoApproveProcedures } from './terminal-auto-approve.js';
+import { ColsSchema, CreateSessionSchema, RowsSchema } from './terminal-schemas.js';
 
 const SessionRefSchema = z.string().min(1).max(200);
-const ColsSchema = z.number().int().min(2).max(1000);
-const RowsSchema = z.number().int().min(1).max(500);
-const EnvNameSchema = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'environment names are letters, digits and _');
-
-export const CreateSessionSchema = z.strictObject({
-  agent: z.enum(['shell', 'claude', 'codex', 'gemini', 'opencode', 'custom']).default('shell'),
-  command: z.string().min(1).max(4096).optional(),
-  args: z
-    .array(z.string().max(128 * 1024))
-    .max(1000)
-    .optional(),
-  cwd: z.string().min(1).max(4096).optional(),
-  cols: ColsSchema.default(120),
-  rows: RowsSchema.default(40),
-  name: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[\w.@:+-]+$/, 'names use letters, digits and . _ - @ : +')
-    .optional(),
-  env: z.record(EnvNameSchema, z.string().max(128 * 1024)).optional(),
-  peer: PeerSchema,
-});
 
 export const WriteSchema = z.strictObject({
   id: SessionRefSchema,
@@ -55,11 +34,21 @@ const SignalSchema = z.enum([
 ]);
 
 export const terminalRouter = router({
+  ...autoApproveProcedures,
+
   create: authedProcedure
     .meta({ rateLimit: 'execute' })
     .input(CreateSessionSchema)
     .mutation(({ ctx, input }) => {
       assertLocalPeer(input.peer);
+      if (input.autoApprove) {
+        autoApproveFlag(input.agent);
+        requireCaller(
+          ctx,
+          LAPTOP_OR_DASHBOARD,
+          'Auto-approve must be confirmed on the laptop: ask with terminal.requestAutoApprove.',
+        );
+      }
       return ctx.services.terminals.create(input);
     }),
 

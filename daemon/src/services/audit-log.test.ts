@@ -58,4 +58,27 @@ describe('audit log', () => {
     fs.writeFileSync(file, `${JSON.stringify(entry(1))}\n{"ts":"2026-`);
     expect(readAuditTail(file, 10)).toHaveLength(1);
   });
+
+  it('reads the tail of a large file backwards, across chunk and multi-byte boundaries', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loopsy-audit-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'audit.jsonl');
+    const log = new AuditLog({ file, maxBytes: 64 * 1024 * 1024, maxFiles: 1 });
+    const all: AuditEntry[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const e = { ...entry(i), message: `é✓🙂 ${'x'.repeat(i % 97)}` };
+      all.push(e);
+      log.record(e);
+    }
+    log.close();
+    expect(fs.statSync(file).size).toBeGreaterThan(3 * 64 * 1024);
+    expect(readAuditTail(file, 2500)).toEqual(all.slice(-2500));
+    expect(readAuditTail(file, 5000)).toEqual(all);
+    expect(readAuditTail(file, 0)).toEqual([]);
+    expect(new AuditLog({ file, maxBytes: 1 << 20, maxFiles: 1 }).newest(2)).toEqual([
+      all[2999],
+      all[2998],
+    ]);
+    expect(readAuditTail(path.join(dir, 'missing.jsonl'), 5)).toEqual([]);
+  });
 });

@@ -42,6 +42,11 @@ export class AuditLog {
     }
   }
 
+  /** The newest `limit` entries of the current file, newest first. */
+  newest(limit: number): AuditEntry[] {
+    return readAuditTail(this.opts.file, limit).reverse();
+  }
+
   close(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
@@ -71,17 +76,41 @@ export function rotatedName(file: string, n: number): string {
   return file.replace(/\.jsonl$/, `.${n}.jsonl`);
 }
 
-/** The last `limit` entries of the current file (older rotated files are not read). */
+/**
+ * The last `limit` entries of the current file (older rotated files are not read), oldest first. It reads
+ * backwards from the end in chunks, so asking for the newest lines of a full 10 MiB file stays cheap.
+ */
 export function readAuditTail(file: string, limit: number): AuditEntry[] {
-  let text: string;
+  if (limit <= 0) return [];
+  let fd: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  return parseAuditLines(text).slice(-limit);
+  try {
+    let position = fs.fstatSync(fd).size;
+    let tail = Buffer.alloc(0);
+    for (;;) {
+      const size = Math.min(TAIL_CHUNK_BYTES, position);
+      position -= size;
+      const chunk = Buffer.alloc(size);
+      fs.readSync(fd, chunk, 0, size, position);
+      tail = Buffer.concat([chunk, tail]);
+      // '\n' never occurs inside a multi-byte UTF-8 sequence, so cutting at it never splits a character.
+      const firstBreak = tail.indexOf(0x0a);
+      if (position > 0 && firstBreak < 0) continue;
+      const start = position === 0 ? 0 : firstBreak + 1;
+      const entries = parseAuditLines(tail.subarray(start).toString('utf8'));
+      if (entries.length >= limit || position === 0) return entries.slice(-limit);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
+
+const TAIL_CHUNK_BYTES = 64 * 1024;
 
 export function parseAuditLines(text: string): AuditEntry[] {
   const out: AuditEntry[] = [];

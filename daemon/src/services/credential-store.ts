@@ -67,6 +67,15 @@ export class CredentialStore {
     return toInfo(row);
   }
 
+  /** Whether a credential verified earlier (e.g. when a WebSocket opened) is still unrevoked and unexpired. */
+  isActive(id: string): boolean {
+    const row = this.db
+      .prepare('SELECT revoked_at, expires_at FROM credentials WHERE id = ?')
+      .get(id) as Pick<CredentialRow, 'revoked_at' | 'expires_at'> | undefined;
+    if (!row || row.revoked_at !== null) return false;
+    return row.expires_at === null || row.expires_at > this.now();
+  }
+
   list(kind?: CredentialKind): CredentialInfo[] {
     const rows = (
       kind === undefined

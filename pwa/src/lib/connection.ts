@@ -1,12 +1,13 @@
-// Owns one SDK client per paired laptop for this tab, and the tab's stable viewer id.
+// Owns one SDK client per laptop for this tab (through the relay as a paired phone, or direct on the laptop
+// itself with a dashboard session), and the tab's stable viewer id.
 import { createLoopsyClient, type LoopsyClient, type PhoneCredentials } from '@loopsy/client-sdk';
+import type { LocalSession } from './dashboard/local-session.js';
 
-/** What the connection indicator shows. */
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+export type { ConnectionState } from './connection-state.js';
 
 const clients = new Map<string, LoopsyClient>();
 
-/** The client for a laptop, reused across screens so one tunnel carries every call and subscription. */
+/** The client for a paired laptop, reused across screens so one tunnel carries every call and stream. */
 export function clientFor(credentials: PhoneCredentials): LoopsyClient {
   let client = clients.get(credentials.deviceId);
   if (!client) {
@@ -16,10 +17,21 @@ export function clientFor(credentials: PhoneCredentials): LoopsyClient {
   return client;
 }
 
-/** Closes a laptop's client (after forgetting it). */
-export async function closeClient(deviceId: string): Promise<void> {
-  const client = clients.get(deviceId);
-  clients.delete(deviceId);
+/** The client for the laptop this page is served by, with a dashboard session's credential. */
+export function localClient(session: LocalSession): LoopsyClient {
+  const key = `local:${session.token}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = createLoopsyClient({ url: location.origin, apiKey: session.token, transport: 'ws' });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Closes a laptop's client (after forgetting it, or logging out). */
+export async function closeClient(key: string): Promise<void> {
+  const client = clients.get(key);
+  clients.delete(key);
   await client?.close();
 }
 

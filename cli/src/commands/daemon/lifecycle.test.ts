@@ -79,13 +79,15 @@ describe('daemon lifecycle through the real CLI', () => {
     const { url } = JSON.parse(start.stdout) as { url: string };
     const { spawn } = await import('node:child_process');
     const { LOOPSY_BIN } = await import('../../test-support/run-cli.js');
-    const follower = spawn(process.execPath, [LOOPSY_BIN, 'logs', '-f', '-n', '0', '--json'], {
+    const follower = spawn(process.execPath, [LOOPSY_BIN, 'logs', '-f', '-n', '1', '--json'], {
       env: { ...process.env, ...env },
     });
     try {
       let out = '';
       follower.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      await new Promise((r) => setTimeout(r, 500));
+      // The last existing entry shows the follower has read the file; only then make a new one.
+      const ready = Date.now() + 10_000;
+      while (!out.includes('\n') && Date.now() < ready) await new Promise((r) => setTimeout(r, 50));
       await fetch(`${url}/trpc/system.identity`);
       const deadline = Date.now() + 10_000;
       while (!out.includes('system.identity') && Date.now() < deadline)

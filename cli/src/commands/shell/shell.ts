@@ -20,6 +20,10 @@ export class ShellStartCommand extends BaseCommand {
   });
   name = Option.String('--name', { description: 'A name to find the session by' });
   cwd = Option.String('--cwd', { description: 'Working folder (default: your home)' });
+  autoApprove = Option.Boolean('--auto-approve', false, {
+    description:
+      'Run the agent with its skip-permission flag (claude, codex, gemini; this laptop only)',
+  });
   peer = Option.String('--peer', {
     description: 'Run it on another machine (peer id or hostname)',
   });
@@ -34,6 +38,7 @@ export class ShellStartCommand extends BaseCommand {
         ...(this.name ? { name: this.name } : {}),
         ...(this.cwd ? { cwd: this.cwd } : {}),
         ...(this.peer ? { peer: this.peer } : {}),
+        ...(this.autoApprove ? { autoApprove: true } : {}),
       });
       if (this.json) {
         this.output(info, '');

@@ -6,7 +6,12 @@ import type { Config } from '../../config.js';
 import { BadInput, Conflict, NotFound, QuotaExceeded } from '../../errors.js';
 import { checkCommand } from '../command-policy.js';
 import { EventLog } from '../event-log.js';
-import { resolveAgentCommand, type AgentKind } from './agent-presets.js';
+import {
+  autoApproveFlag,
+  resolveAgentCommand,
+  type AgentKind,
+  type ResolvedCommand,
+} from './agent-presets.js';
 import { TerminalSession, type SessionInfo } from './terminal-session.js';
 
 export type TerminalEvent =
@@ -14,7 +19,15 @@ export type TerminalEvent =
   | { type: 'exited'; id: string; exitCode: number; signal: number | null }
   | { type: 'renamed'; id: string; name: string }
   | { type: 'removed'; id: string; reason: 'removed' | 'exited-grace' | 'idle' }
-  | { type: 'viewers'; id: string; viewers: number };
+  | { type: 'viewers'; id: string; viewers: number }
+  | {
+      type: 'auto-approve';
+      requestId: string;
+      state: AutoApproveState;
+      sessionId?: string;
+    };
+
+export type AutoApproveState = 'pending' | 'approved' | 'denied' | 'expired';
 
 export interface CreateSessionInput {
   agent: AgentKind;
@@ -25,6 +38,14 @@ export interface CreateSessionInput {
   rows: number;
   name?: string | undefined;
   env?: Record<string, string> | undefined;
+  /** Run an AI agent with its skip-permission flag (the router admits this only from the laptop). */
+  autoApprove?: boolean | undefined;
+}
+
+/** What a session would run, once every check passed. */
+export interface PreparedSession extends ResolvedCommand {
+  cwd: string;
+  env: Record<string, string>;
 }
 
 export interface TerminalManagerOptions {
@@ -52,8 +73,13 @@ export class TerminalManager {
     }
   }
 
-  create(input: CreateSessionInput): SessionInfo {
+  /**
+   * Checks everything a session needs (quota, name, folder, program, policy) without starting it, and says
+   * what would run. `create` spawns exactly this; an auto-approve request is checked with it up front.
+   */
+  prepare(input: CreateSessionInput): PreparedSession {
     const config = this.opts.config();
+    if (input.autoApprove) autoApproveFlag(input.agent);
     if (this.liveCount() >= config.maxSessions) {
       throw new QuotaExceeded(
         `${config.maxSessions} sessions are already running (terminal.maxSessions); kill one with \`loopsy sessions kill\`.`,
@@ -77,17 +103,24 @@ export class TerminalManager {
       command: input.command,
       args: input.args,
       env,
+      autoApprove: input.autoApprove,
     });
     if (input.agent === 'custom')
       checkCommand([resolved.file, ...resolved.args], this.opts.execution());
+    return { ...resolved, cwd, env };
+  }
 
+  create(input: CreateSessionInput): SessionInfo {
+    const config = this.opts.config();
+    const { file, args, cwd, env } = this.prepare(input);
     const id = randomUUID();
     const session = new TerminalSession({
       id,
       name: input.name ?? this.defaultName(input.agent),
       agent: input.agent,
-      file: resolved.file,
-      args: resolved.args,
+      autoApprove: input.autoApprove === true,
+      file,
+      args,
       cwd,
       env,
       cols: input.cols,

@@ -8,6 +8,8 @@ export interface SessionInfo {
   id: string;
   name: string;
   agent: AgentKind;
+  /** Started with the agent's skip-permission flag, as confirmed on the laptop. */
+  autoApprove: boolean;
   command: string;
   args: string[];
   cwd: string;
@@ -28,6 +30,7 @@ export interface SessionSpawn {
   id: string;
   name: string;
   agent: AgentKind;
+  autoApprove: boolean;
   file: string;
   args: string[];
   cwd: string;
@@ -169,6 +172,7 @@ export class TerminalSession {
       id: this.spec.id,
       name: this.name,
       agent: this.spec.agent,
+      autoApprove: this.spec.autoApprove,
       command: this.spec.file,
       args: this.spec.args,
       cwd: this.spec.cwd,

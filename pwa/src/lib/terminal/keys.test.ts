@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCtrl, ctrlByte, extraKeyBytes } from './keys.js';
+import { applyCtrl, applyModifiers, composeBytes, ctrlByte, extraKeyBytes } from './keys.js';
 
 describe('extra keys', () => {
   it('sends Esc and Tab as their bytes', () => {
@@ -19,6 +19,50 @@ describe('extra keys', () => {
   it('sends Ctrl+arrow with the xterm modifier parameter', () => {
     expect(extraKeyBytes('left', { ctrl: true })).toBe('\x1b[1;5D');
     expect(extraKeyBytes('right', { ctrl: true, applicationCursor: true })).toBe('\x1b[1;5C');
+    expect(extraKeyBytes('up', { alt: true })).toBe('\x1b[1;3A');
+    expect(extraKeyBytes('down', { ctrl: true, alt: true })).toBe('\x1b[1;7B');
+  });
+
+  it('sends Shift+Tab as back-tab, and Alt as an ESC prefix on Esc and Tab', () => {
+    expect(extraKeyBytes('shift-tab')).toBe('\x1b[Z');
+    expect(extraKeyBytes('esc', { alt: true })).toBe('\x1b\x1b');
+    expect(extraKeyBytes('tab', { alt: true })).toBe('\x1b\t');
+  });
+
+  it('sends Home/End as CSI H/F (SS3 in application mode) and PgUp/PgDn as CSI 5~/6~', () => {
+    expect(extraKeyBytes('home')).toBe('\x1b[H');
+    expect(extraKeyBytes('end')).toBe('\x1b[F');
+    expect(extraKeyBytes('home', { applicationCursor: true })).toBe('\x1bOH');
+    expect(extraKeyBytes('end', { ctrl: true })).toBe('\x1b[1;5F');
+    expect(extraKeyBytes('pgup')).toBe('\x1b[5~');
+    expect(extraKeyBytes('pgdn')).toBe('\x1b[6~');
+    expect(extraKeyBytes('pgup', { ctrl: true })).toBe('\x1b[5;5~');
+    expect(extraKeyBytes('pgdn', { applicationCursor: true })).toBe('\x1b[6~');
+  });
+});
+
+describe('latched modifiers on typed characters', () => {
+  it('Alt prefixes ESC, Ctrl+Alt sends ESC and the control byte', () => {
+    expect(applyModifiers('b', { alt: true })).toBe('\x1bb');
+    expect(applyModifiers('c', { ctrl: true, alt: true })).toBe('\x1b\x03');
+    expect(applyModifiers('|', {})).toBe('|');
+    expect(applyModifiers('~', { alt: true })).toBe('\x1b~');
+  });
+
+  it('leaves pastes and words alone', () => {
+    expect(applyModifiers('ls -la', { ctrl: true, alt: true })).toBe('ls -la');
+  });
+
+  it('counts an astral character as one character', () => {
+    expect(applyModifiers('😀', { alt: true })).toBe('\x1b😀');
+  });
+});
+
+describe('compose box', () => {
+  it('turns newlines into carriage returns and adds Enter on request', () => {
+    expect(composeBytes('git status', true)).toBe('git status\r');
+    expect(composeBytes('git status', false)).toBe('git status');
+    expect(composeBytes('a\nb\r\nc', false)).toBe('a\rb\rc');
   });
 });
 

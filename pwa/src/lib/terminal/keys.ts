@@ -1,38 +1,68 @@
-// Owns what the extra-keys bar sends: the bytes a real keyboard's Esc, Tab, arrows and Ctrl chords produce.
+// Owns what the extra-keys bar sends: the bytes a real keyboard's keys and Ctrl/Alt chords produce (xterm).
 
-export type ExtraKey = 'esc' | 'tab' | 'up' | 'down' | 'left' | 'right';
+export type NavKey = 'up' | 'down' | 'left' | 'right' | 'home' | 'end' | 'pgup' | 'pgdn';
+
+export type ExtraKey = 'esc' | 'tab' | 'shift-tab' | NavKey;
 
 export interface KeyContext {
   /** Ctrl is latched: the next key is sent as a Ctrl chord. */
   ctrl?: boolean;
+  /** Alt is latched: the next key is sent with an ESC prefix (Meta), as xterm does by default. */
+  alt?: boolean;
   /** The terminal is in application cursor mode (DECCKM), as full-screen programs set it. */
   applicationCursor?: boolean;
 }
 
-const ARROW_FINAL: Record<'up' | 'down' | 'left' | 'right', string> = {
+/** The final byte of each cursor/navigation key's CSI (or SS3) sequence. */
+const CURSOR_FINAL: Partial<Record<NavKey, string>> = {
   up: 'A',
   down: 'B',
   right: 'C',
   left: 'D',
+  home: 'H',
+  end: 'F',
 };
+
+/** The number of each `CSI n ~` key. */
+const TILDE_NUMBER: Partial<Record<NavKey, number>> = { pgup: 5, pgdn: 6 };
+
+/** xterm's modifier parameter: 1 + Shift(1) + Alt(2) + Ctrl(4). */
+function modifierParam(ctx: KeyContext): number {
+  return 1 + (ctx.alt ? 2 : 0) + (ctx.ctrl ? 4 : 0);
+}
 
 /** The bytes one key of the bar sends. */
 export function extraKeyBytes(key: ExtraKey, ctx: KeyContext = {}): string {
   switch (key) {
     case 'esc':
-      return '\x1b';
+      return ctx.alt ? '\x1b\x1b' : '\x1b';
     case 'tab':
       // Ctrl+Tab has no byte of its own in a terminal; a plain Tab is what a shell can use.
-      return '\t';
+      return ctx.alt ? '\x1b\t' : '\t';
+    case 'shift-tab':
+      // Back-tab (CBT): Claude Code uses it to cycle modes, shells and TUIs to go backwards.
+      return '\x1b[Z';
     case 'up':
     case 'down':
     case 'left':
-    case 'right': {
-      const final = ARROW_FINAL[key];
-      if (ctx.ctrl) return `\x1b[1;5${final}`;
-      return ctx.applicationCursor ? `\x1bO${final}` : `\x1b[${final}`;
-    }
+    case 'right':
+    case 'home':
+    case 'end':
+    case 'pgup':
+    case 'pgdn':
+      return navKeyBytes(key, ctx);
   }
+}
+
+function navKeyBytes(key: NavKey, ctx: KeyContext): string {
+  const mod = modifierParam(ctx);
+  const final = CURSOR_FINAL[key];
+  if (final !== undefined) {
+    if (mod > 1) return `\x1b[1;${mod}${final}`;
+    return ctx.applicationCursor ? `\x1bO${final}` : `\x1b[${final}`;
+  }
+  const n = TILDE_NUMBER[key] ?? 0;
+  return mod > 1 ? `\x1b[${n};${mod}~` : `\x1b[${n}~`;
 }
 
 /** The control byte for Ctrl + one character, or undefined when the character has none. */
@@ -49,9 +79,23 @@ export function ctrlByte(char: string): string | undefined {
 }
 
 /**
- * What typed input becomes while Ctrl is latched: a single character that has a control byte becomes that
- * byte; anything else (a paste, an IME word) is sent as typed.
+ * What typed input (or a character key of the bar) becomes while Ctrl and/or Alt are latched: a single
+ * character that has a control byte becomes that byte, Alt prefixes ESC; anything longer (a paste, an IME
+ * word) is sent as typed.
  */
+export function applyModifiers(data: string, ctx: Pick<KeyContext, 'ctrl' | 'alt'>): string {
+  if ([...data].length !== 1) return data;
+  const base = ctx.ctrl ? (ctrlByte(data) ?? data) : data;
+  return ctx.alt ? `\x1b${base}` : base;
+}
+
+/** Ctrl alone (kept for callers that only latch Ctrl). */
 export function applyCtrl(data: string): string {
-  return ctrlByte(data) ?? data;
+  return applyModifiers(data, { ctrl: true });
+}
+
+/** Text typed or dictated into the compose box, as the terminal should receive it (Enter is CR). */
+export function composeBytes(text: string, withEnter: boolean): string {
+  const body = text.replace(/\r?\n/g, '\r');
+  return withEnter ? `${body}\r` : body;
 }

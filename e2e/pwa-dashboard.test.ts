@@ -1,0 +1,130 @@
+// The same app as the laptop's own dashboard (`loopsy dashboard`): a one-time login link signs the browser
+// in with a short-lived credential, no pairing; the activity view shows the audit trail. And auto-approve:
+// a phone can only ask for it; the agent starts with its skip-permission flag once the laptop allows it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLoopsyClient, type LoopsyClient } from '@loopsy/client-sdk/node';
+import { startTestDaemon, type TestDaemon } from '@loopsy/daemon/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  collectPageErrors,
+  launchPhone,
+  shot,
+  typeLine,
+  waitForScreen,
+  type Phone,
+} from './support/browser.js';
+
+let d: TestDaemon;
+let owner: LoopsyClient;
+let browser: Phone;
+let fakeBin: string;
+const originalPath = process.env['PATH'];
+
+beforeAll(async () => {
+  // A stand-in for Claude Code (which needs the internet): prints the arguments it was started with.
+  fakeBin = fs.mkdtempSync(path.join(os.tmpdir(), 'loopsy-fake-agents-'));
+  fs.writeFileSync(
+    path.join(fakeBin, 'claude'),
+    '#!/bin/sh\necho "fake-claude started with: $*"\nexec cat\n',
+    { mode: 0o755 },
+  );
+  process.env['PATH'] = `${fakeBin}${path.delimiter}${originalPath ?? ''}`;
+  d = await startTestDaemon();
+  owner = createLoopsyClient({ url: d.url, apiKey: d.apiKey, transport: 'ws' });
+  expect(await d.daemon.services.relay.waitConnected(10_000)).toBe(true);
+  browser = await launchPhone();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await owner?.close();
+  await d?.stop();
+  process.env['PATH'] = originalPath;
+  if (fakeBin) fs.rmSync(fakeBin, { recursive: true, force: true });
+});
+
+describe('the dashboard on the laptop', () => {
+  it('signs in with a one-time link, runs a shell directly, and shows the audit trail', async () => {
+    const page = await browser.context.newPage();
+    const errors = collectPageErrors(page);
+    const login = await owner.auth.createLogin.mutate({});
+    const secret = new URL(login.link).hash.slice(1);
+    expect(new URL(login.link).pathname).toBe('/app/login');
+
+    await page.goto(login.link);
+    await page.waitForURL(/\/app\/sessions\?d=local$/);
+    expect(new URL(page.url()).hash).toBe('');
+    await page.locator('[data-state="connected"]').waitFor();
+    // Single use: the same link signs nobody else in.
+    const anonymous = createLoopsyClient({ url: d.url, apiKey: '' });
+    await expect(anonymous.auth.exchangeLogin.mutate({ secret })).rejects.toThrow(
+      /loopsy dashboard/,
+    );
+    await anonymous.close();
+
+    await page.getByRole('button', { name: 'New shell' }).tap();
+    await page.waitForURL(/\/app\/terminal\?d=local&s=/);
+    const id = new URL(page.url()).searchParams.get('s') ?? '';
+    await typeLine(page, 'echo dash-$((3*3))');
+    await waitForScreen(page, /^dash-9\s*$/m);
+    await owner.terminal.kill.mutate({ id });
+
+    await page.goto(`${d.url}/app/activity?d=local`);
+    await page.locator('li[data-procedure="auth.exchangeLogin"]').first().waitFor();
+    await page.locator('li[data-procedure="terminal.create"]').first().waitFor();
+    const callers = await page
+      .locator('li[data-procedure="terminal.create"] .meta')
+      .allInnerTexts();
+    expect(callers.join(' ')).toContain('session:dashboard');
+    await shot(page, 'pwa-13-activity');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('lets a phone only ask for auto-approve; the agent starts with the flag once the laptop allows it', async () => {
+    const page = await browser.context.newPage();
+    const errors = collectPageErrors(page);
+    const offer = await owner.phones.createPairing.mutate({ ttlSeconds: 300 });
+    await page.goto(offer.link);
+    await page.locator('input[name="code"]').fill(offer.code);
+    await page.getByRole('button', { name: 'Pair' }).tap();
+    await page.waitForURL(/\/app\/sessions\?d=/);
+    await page.locator('[data-state="connected"]').waitFor();
+
+    await page.getByRole('button', { name: 'More…' }).tap();
+    await page.locator('select[name="agent"]').selectOption('claude');
+    await page.locator('input[name="autoApprove"]').check();
+    await page.getByRole('button', { name: 'Start' }).tap();
+    const waiting = page.locator('[data-waiting]');
+    await waiting.waitFor();
+    const requestId = (await waiting.getAttribute('data-waiting')) ?? '';
+    expect(await waiting.innerText()).toContain(`loopsy sessions approve ${requestId}`);
+    await shot(page, 'pwa-14-auto-approve-waiting');
+    // Nothing runs before the laptop says so.
+    expect((await owner.terminal.list.query()).filter((s) => s.agent === 'claude')).toEqual([]);
+
+    const pending = await owner.terminal.autoApproveRequests.query();
+    expect(pending.map((p) => p.id)).toContain(requestId);
+    await owner.terminal.decideAutoApprove.mutate({ id: requestId, allow: true });
+    await page.waitForURL(/\/app\/terminal\?/);
+    await waitForScreen(page, /fake-claude started with/);
+    const id = new URL(page.url()).searchParams.get('s') ?? '';
+    const info = await owner.terminal.get.query({ id });
+    expect(info.autoApprove).toBe(true);
+    expect(info.args).toContain('--dangerously-skip-permissions');
+    // The copy sheet joins the line the narrow phone screen wrapped.
+    await page.getByRole('button', { name: 'Select and copy' }).tap();
+    await page
+      .locator('[data-select-text]', {
+        hasText: /^fake-claude started with: --dangerously-skip-permissions$/m,
+      })
+      .waitFor();
+    await page.getByRole('button', { name: 'Done' }).tap();
+    await shot(page, 'pwa-15-auto-approved');
+    expect(errors).toEqual([]);
+    await owner.terminal.kill.mutate({ id });
+    await page.close();
+  }, 60_000);
+});
