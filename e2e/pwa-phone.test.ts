@@ -199,6 +199,25 @@ describe('the phone app', () => {
     await shot(page, 'pwa-6-select');
     await page.getByRole('button', { name: 'Done' }).tap();
 
+    // Touch: a finger dragged down scrolls back through earlier output; a long still press opens the
+    // select sheet.
+    await typeLine(page, 'seq 1 300 | sed s/^/row-/');
+    await waitForScreen(page, /^row-300\s*$/m);
+    const touch = await page.context().newCDPSession(page);
+    const at = (y: number): { x: number; y: number }[] => [{ x: 200, y }];
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(200) });
+    for (let y = 220; y <= 700; y += 40) {
+      await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(y) });
+    }
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const scrolled = await waitForScreen(page, /^row-2\d\d\s*$/m);
+    expect(scrolled).not.toMatch(/^row-300\s*$/m);
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(400) });
+    await page.locator('[data-select-text]').waitFor();
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await page.getByRole('button', { name: 'Done' }).tap();
+    await touch.detach();
+
     // Larger text means fewer columns: the PTY follows.
     const before = await cols(sessionId);
     await page.getByRole('button', { name: 'Larger text' }).tap();
