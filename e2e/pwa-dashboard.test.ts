@@ -127,4 +127,63 @@ describe('the dashboard on the laptop', () => {
     await owner.terminal.kill.mutate({ id });
     await page.close();
   }, 60_000);
+  it('browses and edits the context store and exchanges messages with read receipts', async () => {
+    const page = await browser.context.newPage();
+    const errors = collectPageErrors(page);
+    const login = await owner.auth.createLogin.mutate({});
+    await page.goto(login.link);
+    await page.waitForURL(/\/app\/sessions\?d=local$/);
+
+    await page.getByRole('link', { name: 'Context' }).tap();
+    await page.waitForURL(/\/app\/context\?d=local$/);
+    await page.getByRole('button', { name: 'New' }).tap();
+    await page.locator('input[name="key"]').fill('notes:phone');
+    await page.locator('textarea[name="value"]').fill('written in the app');
+    await page.locator('input[name="ttl"]').fill('600');
+    await page.getByRole('button', { name: 'Save' }).tap();
+    await page.locator('button[data-key="notes:phone"]').waitFor();
+    const stored = await owner.context.get.query({ key: 'notes:phone' });
+    expect(stored.value).toBe('written in the app');
+    expect(stored.expiresAt).not.toBeNull();
+    // A write elsewhere shows up by itself (context.onChange), no refresh.
+    await owner.context.set.mutate({ key: 'notes:laptop', value: 'from the CLI' });
+    await page.locator('button[data-key="notes:laptop"]', { hasText: 'from the CLI' }).waitFor();
+    await shot(page, 'pwa-16-context');
+    await page.locator('button[data-key="notes:laptop"]').tap();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).tap();
+    await page.locator('button[data-key="notes:laptop"]').waitFor({ state: 'detached' });
+    await expect(owner.context.get.query({ key: 'notes:laptop' })).rejects.toThrow();
+
+    await page.getByRole('link', { name: 'Messages' }).tap();
+    await page.waitForURL(/\/app\/messages\?d=local$/);
+    const me = (await owner.messages.whoami.query({})).address;
+    // Another agent on this machine writes to us; it arrives live.
+    const incoming = await owner.messages.send.mutate({
+      to: me,
+      type: 'request',
+      body: 'please review PR 7',
+      as: 'claude',
+    });
+    const item = page.locator(`li[data-message="${incoming.id}"]`);
+    await item.waitFor();
+    await item.getByRole('button', { name: 'Reply' }).tap();
+    expect(await page.locator('input[name="to"]').inputValue()).toBe(incoming.from);
+    await page.locator('textarea[name="body"]').fill('on it');
+    await page.getByRole('button', { name: 'Send' }).tap();
+    await page.locator('[aria-label="Sent"] li', { hasText: 'on it' }).waitFor();
+    const replyId = await page
+      .locator('[aria-label="Sent"] li', { hasText: 'on it' })
+      .getAttribute('data-message');
+    // The agent reads the reply: the receipt reaches the sent list.
+    await owner.messages.ack.mutate({ id: replyId ?? '', as: 'claude' });
+    await page.locator(`li[data-message="${replyId}"] [data-acked="true"]`).waitFor();
+    await page.getByRole('tab', { name: /Inbox/ }).tap();
+    await item.getByRole('button', { name: 'Mark read' }).tap();
+    await item.waitFor({ state: 'detached' });
+    expect((await owner.messages.checkAck.query({ id: incoming.id })).acked).toBe(true);
+    await shot(page, 'pwa-17-messages');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

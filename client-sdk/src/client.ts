@@ -3,11 +3,14 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
   splitLink,
   wsLink,
   type TRPCClient,
 } from '@trpc/client';
 import type { AppRouter } from '@loopsy/daemon/router';
+import { setHttpEndpoint } from './client-endpoint.js';
 import type { PhoneCredentials } from './relay/credentials.js';
 import { tunnelWebSocketClass } from './relay/tunnel-socket.js';
 
@@ -23,7 +26,12 @@ export interface DirectClientOptions {
   transport?: 'http' | 'ws';
   /** The WebSocket class to use; defaults to the platform's global one. */
   WebSocket?: WebSocketLike;
+  /** The fetch used for plain HTTP calls (binary inputs); defaults to the platform's global one. */
+  fetch?: FetchLike;
 }
+
+/** What tRPC's HTTP links accept as `fetch` (the global fetch fits). */
+export type FetchLike = NonNullable<Parameters<typeof httpLink>[0]['fetch']>;
 
 export interface RelayClientOptions {
   /** A paired phone's credentials (from `redeemPairing`): every call goes end-to-end encrypted via the relay. */
@@ -53,18 +61,32 @@ export function createLoopsyClient(opts: LoopsyClientOptions): LoopsyClient {
     retryDelayMs: reconnectDelayMs,
   });
   const ws = wsLink<AppRouter>({ client: wsClient });
-  const http = httpBatchLink<AppRouter>({
-    url: `${base.origin}${base.pathname}trpc`,
-    headers: () => ({ authorization: `Bearer ${opts.apiKey}` }),
+  const trpcUrl = `${base.origin}${base.pathname}trpc`;
+  const auth = (): Record<string, string> =>
+    opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {};
+  const http = httpBatchLink<AppRouter>({ url: trpcUrl, headers: auth });
+  // Binary inputs (files.push) cannot be batched nor sent over WebSocket: one plain request each, with the
+  // upload id from the call's context (`mutate(blob, { context: { uploadId } })`) in its header.
+  const binary = httpLink<AppRouter>({
+    url: trpcUrl,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    headers: ({ op }) => {
+      const uploadId = op.context['uploadId'];
+      return typeof uploadId === 'string' ? { ...auth(), 'x-loopsy-upload': uploadId } : auth();
+    },
   });
+  const rest =
+    transport === 'ws'
+      ? ws
+      : splitLink({ condition: (op) => op.type === 'subscription', true: ws, false: http });
   const client = createTRPCClient<AppRouter>({
     links: [
-      transport === 'ws'
-        ? ws
-        : splitLink({ condition: (op) => op.type === 'subscription', true: ws, false: http }),
+      splitLink({ condition: (op) => isNonJsonSerializable(op.input), true: binary, false: rest }),
     ],
   });
-  return withClose(client, () => wsClient.close());
+  const loopsy = withClose(client, () => wsClient.close());
+  setHttpEndpoint(loopsy, { url: base.href, apiKey: opts.apiKey });
+  return loopsy;
 }
 
 function createRelayClient(opts: RelayClientOptions): LoopsyClient {

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { createLoopsyClient, type LoopsyClient, type WebSocketLike } from './client.js';
+import { setHttpEndpoint } from './client-endpoint.js';
+import { socketFetch } from './socket-fetch.js';
 
 export interface ConnectLocalOptions {
   /** The data folder; defaults to LOOPSY_HOME, then ~/.loopsy. */
@@ -32,12 +34,16 @@ function socketWebSocket(socketPath: string): WebSocketLike {
 
 /** Connects through the daemon's unix socket: the socket file's mode (0600) is the authentication. */
 export function connectSocket(socketPath: string): LoopsyClient {
-  return createLoopsyClient({
+  const client = createLoopsyClient({
     url: 'http://localhost/',
     apiKey: '',
     transport: 'ws',
     WebSocket: socketWebSocket(socketPath),
+    fetch: socketFetch(socketPath),
   });
+  // File transfers (pushFile, pullFile) make plain HTTP requests: through the same socket.
+  setHttpEndpoint(client, { url: 'http://localhost/', apiKey: '', socketPath });
+  return client;
 }
 
 /**

@@ -36,4 +36,15 @@ export {
   localHome,
   type ConnectLocalOptions,
 } from './local.js';
+export {
+  pullFile,
+  pushFile,
+  TransferError,
+  type PullFileOptions,
+  type PullFileResult,
+  type PushFileOptions,
+  type PushFileResult,
+  type PushSource,
+  type TransferProgress,
+} from './files.js';
 export { TRPCClientError } from '@trpc/client';

@@ -13,6 +13,36 @@ const userHome = os.homedir();
 
 const PortSchema = z.number().int().min(0).max(65535);
 
+/** An entry of transfer.allowedPaths / deniedPaths: absolute, or under the user's home with `~/`. */
+const TransferPathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine(
+    (p) => path.isAbsolute(p) || p === '~' || p.startsWith('~/'),
+    'must be an absolute path or start with ~/',
+  );
+
+/** Credential stores of common developer tools: copying one off the machine hands over an account. */
+const DEFAULT_DENIED_PATHS = [
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.azure',
+  '.config/gcloud',
+  '.config/gh',
+  '.kube',
+  '.docker/config.json',
+  '.netrc',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  '.password-store',
+  '.local/share/keyrings',
+  'Library/Keychains',
+  '.loopsy',
+].map((p) => path.join(userHome, p));
+
 export const ConfigSchema = z.strictObject({
   server: z
     .strictObject({
@@ -75,14 +105,13 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   transfer: z
     .strictObject({
-      allowedPaths: z.array(z.string().min(1)).default([userHome]),
-      deniedPaths: z
-        .array(z.string().min(1))
-        .default(
-          ['.ssh', '.gnupg', '.aws', '.config/gcloud', '.loopsy'].map((p) =>
-            path.join(userHome, p),
-          ),
-        ),
+      /** Folders the files procedures may read and write (real paths compared by segment; `~/` allowed). */
+      allowedPaths: z.array(TransferPathSchema).max(100).default([userHome]),
+      /**
+       * Never shared, even inside an allowed folder (deny wins). The defaults are credentials that open other
+       * systems; the data folder ($LOOPSY_HOME) is always denied on top of this list. See docs/security.md.
+       */
+      deniedPaths: z.array(TransferPathSchema).max(1000).default(DEFAULT_DENIED_PATHS),
       maxFileSize: z
         .number()
         .int()
@@ -96,6 +125,39 @@ export const ConfigSchema = z.strictObject({
       transfer: z.number().int().min(1).default(10),
       context: z.number().int().min(1).default(60),
       pair: z.number().int().min(1).default(10),
+    })
+    .prefault({}),
+  context: z
+    .strictObject({
+      /** Live entries the store holds; a write of a new key beyond it is refused until some are deleted. */
+      maxEntries: z.number().int().min(1).max(1_000_000).default(10_000),
+      /** Change events kept in memory for `context.onChange` resumption (also bounded to 32 MiB of values). */
+      changeLogEvents: z.number().int().min(10).max(100_000).default(1000),
+    })
+    .prefault({}),
+  messages: z
+    .strictObject({
+      /** Lifetime of inbox and outbox entries (the reference's 3600 s). */
+      ttlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(365 * 86400)
+        .default(3600),
+      /** Lifetime of ack keys and read receipts (the reference's 7200 s). */
+      ackTtlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(365 * 86400)
+        .default(7200),
+      /** Lifetime of a `task:<id>` record, renewed at each state change. */
+      taskTtlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(365 * 86400)
+        .default(86400),
     })
     .prefault({}),
   audit: z

@@ -29,6 +29,10 @@ export interface Context {
   credentialId?: string | undefined;
   /** Bytes queued on the caller's socket, so streams can wait instead of growing memory. */
   outboundBacklog?: (() => number) | undefined;
+  /** A header of the HTTP request (lower-case name), for binary calls whose body is all bytes (files.push). */
+  header?: ((name: string) => string | undefined) | undefined;
+  /** A trailer of the HTTP request, once its body has been read to the end (files.push's SHA-256). */
+  trailer?: ((name: string) => string | undefined) | undefined;
 }
 
 export interface ContextInput {
@@ -39,6 +43,8 @@ export interface ContextInput {
   token?: string | undefined;
   caller?: Caller;
   outboundBacklog?: () => number;
+  header?: (name: string) => string | undefined;
+  trailer?: (name: string) => string | undefined;
 }
 
 export function createContextInner(input: ContextInput): Context {
@@ -47,6 +53,8 @@ export function createContextInner(input: ContextInput): Context {
     transport: input.transport,
     remote: input.remote,
     outboundBacklog: input.outboundBacklog,
+    header: input.header,
+    trailer: input.trailer,
   };
   if (input.caller) return { ...base, caller: input.caller, authProblem: null };
   if (input.token === undefined || input.token === '') {

@@ -37,6 +37,12 @@ export class PathDenied extends LoopsyError {
     super('FORBIDDEN', message);
   }
 }
+/** Bytes that arrived do not hash to the SHA-256 the sender declared (files.push): nothing was written. */
+export class ChecksumMismatch extends LoopsyError {
+  constructor(message: string) {
+    super('UNPROCESSABLE_CONTENT', message);
+  }
+}
 export class QuotaExceeded extends LoopsyError {
   constructor(message: string) {
     super('TOO_MANY_REQUESTS', message);
@@ -52,6 +58,12 @@ export class NotAllowed extends LoopsyError {
 export class NotAuthenticated extends LoopsyError {
   constructor(message: string) {
     super('UNAUTHORIZED', message);
+  }
+}
+/** A value or message over its size limit (context values, message bodies, files). */
+export class TooLarge extends LoopsyError {
+  constructor(message: string) {
+    super('PAYLOAD_TOO_LARGE', message);
   }
 }
 export class Unavailable extends LoopsyError {

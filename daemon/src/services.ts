@@ -1,4 +1,5 @@
 // Owns building the service graph for one data folder, and tearing it down. Used by main.ts and by tests.
+import os from 'node:os';
 import { inheritedEnvironment, type Config } from './config.js';
 import type { Services } from './context.js';
 import { dataPaths } from './paths.js';
@@ -7,6 +8,7 @@ import { ConfigFile } from './services/config-file.js';
 import type { NodeIdentity } from './services/node-identity.js';
 import { CredentialStore } from './services/credential-store.js';
 import { JobManager } from './services/exec/job-manager.js';
+import { FileService } from './services/files/file-service.js';
 import { openDatabase } from './services/database.js';
 import { loadNodeIdentity } from './services/node-identity.js';
 import { OwnerKeyVerifier } from './services/owner-key.js';
@@ -19,6 +21,10 @@ import { RelayService } from './services/relay-service.js';
 import { DashboardLogins } from './services/dashboard-logins.js';
 import { AutoApproveRequests } from './services/terminal/auto-approve-requests.js';
 import { VERSION } from './version.js';
+import { ContextStore } from './services/context-store.js';
+import { messagingHost } from './services/messages/address.js';
+import { MessageService } from './services/messages/message-service.js';
+import { TaskQueue } from './services/messages/task-queue.js';
 
 declare module './context.js' {
   interface Services {
@@ -36,6 +42,10 @@ declare module './context.js' {
     dashboardLogins: DashboardLogins;
     relay: RelayService;
     jobs: JobManager;
+    files: FileService;
+    context: ContextStore;
+    messages: MessageService;
+    taskQueue: TaskQueue;
     now: () => number;
   }
 }
@@ -95,11 +105,39 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     phones: new PhoneRegistry(db, now),
     now,
   });
+  const identity = loadNodeIdentity(db, opts.config.server.hostname);
+  const context = new ContextStore({
+    db,
+    now,
+    limits: () => config.current().context,
+    changeLogEvents: opts.config.context.changeLogEvents,
+    // Tests that turn timers off (0) sweep by hand.
+    ...(opts.sweepIntervalMs === 0 ? { sweepIntervalMs: 0 } : {}),
+  });
+  context.start();
+  const messages = new MessageService({
+    store: context,
+    host: messagingHost(identity.hostname),
+    now,
+    config: () => config.current().messages,
+  });
+  const taskQueue = new TaskQueue({
+    store: context,
+    messages,
+    now,
+    ttlSeconds: () => config.current().messages.taskTtlSeconds,
+  });
+  const files = new FileService({
+    settings: () => config.current().transfer,
+    dataFolder: paths.home,
+    userHome: os.homedir(),
+    now,
+  });
   const services: Services = {
     version: VERSION,
     startedAt: now(),
     home: paths.home,
-    identity: loadNodeIdentity(db, opts.config.server.hostname),
+    identity,
     config,
     ownerKey: new OwnerKeyVerifier(paths.apiKey),
     credentials,
@@ -110,6 +148,10 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
     dashboardLogins,
     relay,
     jobs,
+    files,
+    context,
+    messages,
+    taskQueue,
     now,
   };
   return {
@@ -120,7 +162,9 @@ export function openServices(opts: OpenServicesOptions): OpenedServices {
       autoApprove.close();
       terminals.close();
       jobs.close();
+      files.close();
       audit.close();
+      context.close();
       db.close();
     },
   };

@@ -36,7 +36,8 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-function callerLabel(ctx: Context): string {
+/** How the audit trail names a caller. */
+export function callerLabel(ctx: Context): string {
   if (ctx.caller) return `${ctx.caller.kind}:${ctx.caller.name}`;
   return ctx.authProblem === 'invalid' ? 'anonymous(bad-key)' : 'anonymous';
 }

@@ -1,7 +1,7 @@
 // Runs the CLI for tests: in-process through Clipanion with captured streams, or as a real `loopsy` process.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createCli } from '../cli.js';
 
@@ -14,6 +14,8 @@ export interface CliResult {
 export async function runInProcess(
   argv: string[],
   env: Record<string, string | undefined>,
+  /** What the command reads from standard input (default: the test process's own). */
+  stdin?: string,
 ): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -22,7 +24,7 @@ export async function runInProcess(
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
   const code = await createCli().run(argv, {
-    stdin: process.stdin,
+    stdin: stdin !== undefined ? Readable.from([Buffer.from(stdin)]) : process.stdin,
     stdout,
     stderr,
     env,

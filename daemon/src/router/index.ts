@@ -2,7 +2,10 @@
 import type { TRPCBuiltRouter } from '@trpc/server';
 import { router } from '../trpc.js';
 import { authRouter } from './auth.js';
+import { contextRouter } from './context.js';
 import { execRouter } from './exec.js';
+import { filesRouter } from './files.js';
+import { messagesRouter } from './messages.js';
 import { phonesRouter } from './phones.js';
 import { relayRouter } from './relay.js';
 import { systemRouter } from './system.js';
@@ -15,6 +18,9 @@ export const appRouter = router({
   phones: phonesRouter,
   terminal: terminalRouter,
   exec: execRouter,
+  files: filesRouter,
+  context: contextRouter,
+  messages: messagesRouter,
 });
 
 type RootTypes = (typeof appRouter)['_def']['_config']['$types'];

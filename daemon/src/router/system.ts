@@ -32,6 +32,7 @@ export const systemRouter = router({
       relay: services.relay.status(),
       phones: services.relay.phones.count(),
       jobs: services.jobs.count(),
+      context: { entries: services.context.count() },
     };
   }),
 

@@ -21,6 +21,8 @@ describe('database', () => {
     const file = tempDb();
     const db = openDatabase(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    // FULL (2): each commit is fsynced, so an acknowledged write survives kill -9 and power loss.
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     db.close();

@@ -4,16 +4,45 @@ export interface LoggedEvent<T> {
   event: T;
 }
 
+export interface EventLogOptions<T> {
+  /** The id of the last event before this log began (ids continue after it, e.g. from a persisted counter). */
+  startAfter?: number;
+  /** Also bounds the log by the summed `sizeOf` of its events (the newest event is always kept). */
+  maxBytes?: number;
+  sizeOf?: (event: T) => number;
+}
+
 export class EventLog<T> {
   private readonly events: LoggedEvent<T>[] = [];
-  private nextId = 1;
+  private readonly sizes: number[] = [];
+  private bytes = 0;
+  private nextId: number;
+  /** Every event with an id above this one is still in the log. */
+  private floor: number;
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly opts: EventLogOptions<T> = {},
+  ) {
+    this.floor = opts.startAfter ?? 0;
+    this.nextId = this.floor + 1;
+  }
 
   push(event: T): void {
+    const size = this.opts.sizeOf?.(event) ?? 0;
     this.events.push({ id: this.nextId++, event });
-    if (this.events.length > this.capacity) this.events.shift();
+    this.sizes.push(size);
+    this.bytes += size;
+    const maxBytes = this.opts.maxBytes ?? Infinity;
+    while (
+      this.events.length > this.capacity ||
+      (this.bytes > maxBytes && this.events.length > 1)
+    ) {
+      const dropped = this.events.shift();
+      this.bytes -= this.sizes.shift() ?? 0;
+      if (dropped) this.floor = dropped.id;
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
@@ -21,9 +50,10 @@ export class EventLog<T> {
 
   /** Events after `afterId`; `missed` is true when some were already dropped. */
   since(afterId: number): { events: LoggedEvent<T>[]; missed: boolean } {
+    // Ids are consecutive, so the first event after `afterId` is found by arithmetic, not by a scan.
     const first = this.events[0];
-    const missed = first !== undefined && afterId < first.id - 1;
-    return { events: this.events.filter((e) => e.id > afterId), missed };
+    const start = first === undefined ? 0 : Math.max(0, afterId - first.id + 1);
+    return { events: this.events.slice(start), missed: afterId < this.floor };
   }
 
   get lastId(): number {

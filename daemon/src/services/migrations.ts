@@ -24,4 +24,14 @@ export const MIGRATIONS: readonly string[] = [
      last_seen_at INTEGER,
      revoked_at INTEGER
    );`,
+  // 3: the context store (keys are the agents' wire format; values are UTF-8 text up to 1 MiB).
+  `CREATE TABLE context_entries (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     updated_by TEXT NOT NULL
+   );
+   CREATE INDEX context_entries_expiry ON context_entries(expires_at) WHERE expires_at IS NOT NULL;`,
 ];

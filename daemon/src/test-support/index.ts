@@ -46,3 +46,4 @@ export async function startTestDaemon(edit?: (config: Config) => void): Promise<
     },
   };
 }
+export { makeShareTree, type ShareTree } from './file-tree.js';

@@ -25,6 +25,7 @@ export class DaemonStatusCommand extends BaseCommand {
           `Loopsy daemon ${status.version} running at ${state.url} (pid ${status.pid})`,
           `  node:    ${status.hostname} (${status.nodeId})`,
           `  uptime:  ${formatDuration(status.uptimeMs)}`,
+          `  context: ${status.context.entries} entries`,
         ].join('\n'),
       );
       return 0;
