@@ -141,15 +141,10 @@ async function startDaemonProcess(
 }
 
 /**
- * The rows for docs/performance.md. `_url` and `_apiKey` (the run's in-process daemon) are not used: transfers
- * run against a daemon process of their own, so its RSS is measurable and its config shares only the bench's
- * temp folder. `sizeBytes` defaults to 1 GiB.
+ * The rows for docs/performance.md. Transfers run against a daemon process of their own (not the run's
+ * in-process one), so its RSS is measurable and its config shares only the bench's temp folder.
  */
-export async function filesBench(
-  _url: string,
-  _apiKey: string,
-  sizeBytes = 1024 * MiB,
-): Promise<BenchRow[]> {
+export async function filesBench(sizeBytes = 1024 * MiB): Promise<BenchRow[]> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'loopsy-files-bench-')));
   const share = path.join(dir, 'share');
   const local = path.join(dir, 'local');

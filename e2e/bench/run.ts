@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestDaemon } from '@loopsy/daemon/test-support';
 import { createLoopsyClient } from '@loopsy/client-sdk/node';
+import { contextBench } from './context-bench.js';
+import { filesBench } from './files-bench.js';
 import { relayBench } from './relay-bench.js';
 import { terminalBench, type BenchRow } from './terminal-bench.js';
 
@@ -27,6 +29,8 @@ try {
   const relay = await relayBench(owner, () =>
     d.daemon.services.relay.waitConnected(10_000),
   ).finally(() => owner.close());
+  const context = await contextBench(d.url, d.apiKey);
+  const files = await filesBench();
   const doc = [
     '# Performance',
     '',
@@ -57,9 +61,27 @@ try {
     'Echo latency over WebSocket is dominated by the tRPC client: its wsLink waits one `setTimeout(0)` tick',
     '(>= 1 ms in Node) before sending each request; see DECISIONS.md.',
     '',
+    '## Context store',
+    '',
+    table(context),
+    '',
+    'Calls per second of `context.set`/`context.get` through the SDK over one WebSocket (sequential awaits, and',
+    '64 calls in flight) against the same procedures called in-process (createCaller) in the same run. Writes',
+    'are durable (SQLite WAL, synchronous=FULL): every acknowledged set survives `kill -9`.',
+    '',
+    '## File transfer',
+    '',
+    table(files),
+    '',
+    'A 1 GiB file pushed and pulled on loopback with the SDK helpers (`pushFile`/`pullFile`: streamed, SHA-256',
+    'on both ends, fsync before the atomic rename) against a plain Node `http` server that only copies the bytes',
+    'to and from disk, each in its own process, in the same run. RSS is the daemon process.',
+    '',
   ].join('\n');
   fs.writeFileSync(path.join(root, 'docs', 'performance.md'), doc);
-  process.stdout.write(`${table(terminal)}\n\n${table(relay)}\n`);
+  process.stdout.write(
+    [terminal, relay, context, files].map((rows) => table(rows)).join('\n\n') + '\n',
+  );
 } finally {
   await d.stop();
 }
