@@ -23,7 +23,7 @@ export interface BroadcastPeerResult {
 
 export interface BroadcastResult {
   local: ContextEntry;
-  /** One result per online peer. Peers are not implemented yet, so this is empty. */
+  /** One result per online peer; empty until the Peers capability lands (there are no peers to reach). */
   peers: BroadcastPeerResult[];
 }
 
