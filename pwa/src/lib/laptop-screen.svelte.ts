@@ -23,12 +23,12 @@ export class LaptopScreen {
   problem = $state<string | undefined>();
 
   /**
-   * Opens the laptop, then `load()`s and keeps it fresh through `follow` (a subscription). Returns the
-   * cleanup function for onMount.
+   * Opens the laptop, then `load()`s it and keeps it fresh through `follow` (a subscription whose events
+   * mean "reload"), if given. Returns the cleanup function for onMount.
    */
   open(
     load: (laptop: OpenLaptop) => Promise<void>,
-    follow: (laptop: OpenLaptop, handlers: StreamHandlers) => Subscription,
+    follow?: (laptop: OpenLaptop, handlers: StreamHandlers) => Subscription,
   ): () => void {
     let sub: Subscription | undefined;
     let stopWatch: (() => void) | undefined;
@@ -52,6 +52,10 @@ export class LaptopScreen {
       }
       this.laptop = laptop;
       stopWatch = this.link.watch(laptop.client);
+      if (!follow) {
+        reload(laptop);
+        return;
+      }
       sub = follow(laptop, {
         onStarted: () => {
           this.link.apply({ type: 'started' });
@@ -71,6 +75,12 @@ export class LaptopScreen {
       sub?.unsubscribe();
       stopWatch?.();
     };
+  }
+
+  /** Loads again now (a Refresh button, a changed filter), showing an error instead of throwing. */
+  async refresh(load: (laptop: OpenLaptop) => Promise<void>): Promise<void> {
+    const laptop = this.laptop;
+    if (laptop) await this.act(() => load(laptop));
   }
 
   /** Runs an action, showing its error instead of throwing. */
