@@ -79,6 +79,20 @@ describe('the dashboard on the laptop', () => {
       .allInnerTexts();
     expect(callers.join(' ')).toContain('session:dashboard');
     await shot(page, 'pwa-13-activity');
+
+    // Signing out on the home screen revokes the session on the laptop, not only in this browser.
+    const token = await page.evaluate(
+      () =>
+        (JSON.parse(localStorage.getItem('loopsy.localSession') ?? '{}') as { token?: string })
+          .token ?? '',
+    );
+    const asDashboard = createLoopsyClient({ url: d.url, apiKey: token });
+    expect((await asDashboard.system.identity.query()).caller).toMatchObject({ kind: 'session' });
+    await page.goto(`${d.url}/app/`);
+    await page.getByRole('button', { name: 'Sign out' }).tap();
+    await page.getByRole('link', { name: /This laptop/ }).waitFor({ state: 'detached' });
+    await expect(asDashboard.system.identity.query()).rejects.toThrow(/not valid/);
+    await asDashboard.close();
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

@@ -17,9 +17,13 @@ export function clientFor(credentials: PhoneCredentials): LoopsyClient {
   return client;
 }
 
+function localKey(session: LocalSession): string {
+  return `local:${session.token}`;
+}
+
 /** The client for the laptop this page is served by, with a dashboard session's credential. */
 export function localClient(session: LocalSession): LoopsyClient {
-  const key = `local:${session.token}`;
+  const key = localKey(session);
   let client = clients.get(key);
   if (!client) {
     client = createLoopsyClient({ url: location.origin, apiKey: session.token, transport: 'ws' });
@@ -33,6 +37,15 @@ export async function closeClient(key: string): Promise<void> {
   const client = clients.get(key);
   clients.delete(key);
   await client?.close();
+}
+
+/** Ends a dashboard session on the laptop (its credential is revoked there), then closes its client. */
+export async function logoutLocal(session: LocalSession): Promise<void> {
+  try {
+    await localClient(session).auth.logout.mutate();
+  } finally {
+    await closeClient(localKey(session));
+  }
 }
 
 const VIEWER_KEY = 'loopsy.viewerId';
